@@ -1,0 +1,136 @@
+namespace Retail.Contracts.Inventory;
+
+/// <summary>Builds and parses the key of a stock position grain, <c>{sku}@{locationId}</c>, in one place.</summary>
+public static class InventoryKey
+{
+    public static string For(string sku, string locationId) => $"{sku}@{locationId}";
+
+    public static (string Sku, string LocationId) Parse(string key)
+    {
+        var at = key.LastIndexOf('@');
+        if (at <= 0 || at == key.Length - 1)
+        {
+            throw new FormatException($"'{key}' is not an inventory key of the form sku@locationId.");
+        }
+        return (key[..at], key[(at + 1)..]);
+    }
+}
+
+/// <summary>A reservation's id: the order line it holds stock for.</summary>
+[GenerateSerializer, Immutable, Alias("Retail.ReservationId")]
+public sealed record ReservationId(
+    [property: Id(0)] string OrderId,
+    [property: Id(1)] string LineId)
+{
+    public override string ToString() => $"{OrderId}/{LineId}";
+}
+
+[GenerateSerializer, Immutable, Alias("Retail.ReservationRequest")]
+public sealed record ReservationRequest
+{
+    [Id(0)] public ReservationId Id { get; init; } = new("", "");
+    [Id(1)] public int Quantity { get; init; }
+    /// <summary>When an unpaid reservation lapses; null once paid (no expiry).</summary>
+    [Id(2)] public DateTimeOffset? ExpiresAt { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("Retail.ReservationResult")]
+public sealed record ReservationResult
+{
+    /// <summary>True when the whole quantity is held (also for a repeat of an earlier reservation).</summary>
+    [Id(0)] public bool Reserved { get; init; }
+    /// <summary>The quantity the reservation holds after the call.</summary>
+    [Id(1)] public int Quantity { get; init; }
+    /// <summary>Available units after the call.</summary>
+    [Id(2)] public int Available { get; init; }
+}
+
+/// <summary>One stock position. Available = OnHand - SafetyStock - Reserved, never below zero for reservations.</summary>
+[GenerateSerializer, Immutable, Alias("Retail.InventoryPosition")]
+public sealed record InventoryPosition
+{
+    [Id(0)] public string Sku { get; init; } = "";
+    [Id(1)] public string LocationId { get; init; } = "";
+    [Id(2)] public int OnHand { get; init; }
+    [Id(3)] public int SafetyStock { get; init; }
+    [Id(4)] public int Reserved { get; init; }
+    [Id(5)] public int Available { get; init; }
+    [Id(6)] public DateTimeOffset? SnapshotAsOf { get; init; }
+    /// <summary>False until stock was set, adjusted or counted here.</summary>
+    [Id(7)] public bool Known { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("Retail.SnapshotResult")]
+public sealed record SnapshotResult
+{
+    /// <summary>False when the snapshot was older than the last applied one and ignored.</summary>
+    [Id(0)] public bool Applied { get; init; }
+    /// <summary>Counted minus expected on hand.</summary>
+    [Id(1)] public int Variance { get; init; }
+    [Id(2)] public IReadOnlyList<ReservationId> Released { get; init; } = [];
+}
+
+/// <summary>
+/// One stock position (key: <see cref="InventoryKey.For"/>). Serialises every change to the position, so no
+/// reservation can oversell it. Every operation is idempotent on its id.
+/// </summary>
+[Alias("Retail.IInventoryGrain")]
+public interface IInventoryGrain : IGrainWithStringKey
+{
+    /// <summary>Holds stock for an order line, all or nothing. A repeat with the same id answers the existing reservation.</summary>
+    [Alias("Reserve")]
+    Task<ReservationResult> ReserveAsync(ReservationRequest request);
+
+    [Alias("Release")]
+    Task ReleaseAsync(ReservationId id);
+
+    /// <summary>The order is paid: the reservation no longer expires.</summary>
+    [Alias("Confirm")]
+    Task ConfirmAsync(ReservationId id);
+
+    /// <summary>Units left the building: on hand and the reservation both drop (once per <paramref name="operationId"/>).</summary>
+    [Alias("Fulfil")]
+    Task FulfilAsync(string operationId, ReservationId id, int quantity);
+
+    /// <summary>Returned resellable units go back on hand (once per <paramref name="operationId"/>).</summary>
+    [Alias("Restock")]
+    Task RestockAsync(string operationId, int quantity);
+
+    /// <summary>An ERP adjustment by a delta (once per <paramref name="adjustmentId"/>).</summary>
+    [Alias("Adjust")]
+    Task<InventoryPosition> AdjustAsync(string adjustmentId, int delta, string reason);
+
+    /// <summary>An absolute count as of a time; stale snapshots are ignored.</summary>
+    [Alias("ApplySnapshot")]
+    Task<SnapshotResult> ApplySnapshotAsync(DateTimeOffset asOf, int onHand);
+
+    /// <summary>Sets on hand and safety stock outright (PUT /inventory).</summary>
+    [Alias("SetStock")]
+    Task<InventoryPosition> SetStockAsync(int onHand, int safetyStock);
+
+    [Alias("Get")]
+    Task<InventoryPosition> GetAsync();
+}
+
+/// <summary>Availability of a SKU across locations.</summary>
+[GenerateSerializer, Immutable, Alias("Retail.SkuAvailability")]
+public sealed record SkuAvailability
+{
+    [Id(0)] public string Sku { get; init; } = "";
+    [Id(1)] public int Total { get; init; }
+    [Id(2)] public IReadOnlyList<InventoryPosition> Locations { get; init; } = [];
+}
+
+/// <summary>
+/// Per-SKU availability kept in memory (key: sku): every inventory grain of the SKU reports its position after
+/// each change, so a query never fans out to every location.
+/// </summary>
+[Alias("Retail.ISkuAvailabilityGrain")]
+public interface ISkuAvailabilityGrain : IGrainWithStringKey
+{
+    [Alias("Report")]
+    Task ReportAsync(InventoryPosition position);
+
+    [Alias("Get")]
+    Task<SkuAvailability> GetAsync();
+}
