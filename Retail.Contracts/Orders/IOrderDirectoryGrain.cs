@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Retail.Contracts.Orders;
 
 /// <summary>
