@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using Retail.Messaging;
+
+namespace Retail.Grains.Tests;
+
+/// <summary>One in-process Orleans test cluster shared by every grain test, with in-memory storage and reminders.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    /// <summary>Every message the grains published, shared by the silos of the cluster.</summary>
+    public static RecordingPublisher Published { get; } = new();
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(initialSilosCount: 2);
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            foreach (var name in StorageNames.All)
+            {
+                siloBuilder.AddMemoryGrainStorage(name);
+            }
+            siloBuilder.UseInMemoryReminderService();
+            siloBuilder.ConfigureServices(services => services.AddSingleton<IMessagePublisher>(Published));
+            siloBuilder.Configuration["Reservations:PaymentTimeout"] = "00:00:03";
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
