@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Text;
+using Npgsql;
+
+namespace Retail.Postgres.Operations;
+
+/// <summary>
+/// Read queries for operations staff, in SQL over the grain state stored as jsonb: order grains (state name
+/// <c>order</c>) and the exception registry (state name <c>exceptions</c>). Orders page by keyset on
+/// (receivedAt, orderId), so a page is as cheap at the end of the list as at its start.
+/// </summary>
+public sealed class OperationsQueries(NpgsqlDataSource dataSource, string serviceId, TimeProvider? timeProvider = null)
+{
+    /// <summary>The service id used when configuration names none.</summary>
+    public const string DefaultServiceId = "retail";
+
+    /// <summary>The largest page a caller may ask for.</summary>
+    public const int MaxPageSize = 500;
+
+    private const string ReceivedAt = "retail_timestamp(state ->> 'receivedAt')";
+    private const string OrderId = "(state ->> 'orderId')";
+
+    private readonly TimeProvider clock = timeProvider ?? TimeProvider.System;
+
+    /// <summary>Orders matching <paramref name="filter"/>, oldest received first, then by order id.</summary>
+    /// <param name="filter">Status, channel and age criteria.</param>
+    /// <param name="cursor">The <see cref="OrderPage.NextCursor"/> of the previous page; null for the first page.</param>
+    /// <param name="pageSize">1 to <see cref="MaxPageSize"/>.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    public async Task<OrderPage> ListOrdersAsync(OrderFilter filter, string? cursor = null, int pageSize = 50, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxPageSize);
+
+        await using var command = dataSource.CreateCommand();
+        var sql = new StringBuilder(
+            $"""
+             SELECT {OrderId}, state ->> 'channel', state ->> 'channelOrderId', state ->> 'status',
+                    {ReceivedAt}, retail_timestamp(state ->> 'updatedAt')
+             FROM retail_grain_state
+             WHERE state_name = 'order' AND service_id = $1 AND state ->> 'receivedAt' IS NOT NULL
+             """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
+        if (filter.Status is not null)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND state ->> 'status' = {Add(command, filter.Status)}");
+        }
+
+        if (filter.Channel is not null)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND state ->> 'channel' = {Add(command, filter.Channel)}");
+        }
+
+        if (filter.OlderThan is { } age)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND {ReceivedAt} < {Add(command, clock.GetUtcNow() - age)}");
+        }
+
+        if (cursor is not null)
+        {
+            var (afterReceivedAt, afterOrderId) = DecodeCursor(cursor);
+            sql.Append(CultureInfo.InvariantCulture, $" AND ({ReceivedAt}, {OrderId}) > ({Add(command, afterReceivedAt)}, {Add(command, afterOrderId)})");
+        }
+
+        sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {ReceivedAt}, {OrderId} LIMIT {Add(command, pageSize + 1)}");
+        command.CommandText = sql.ToString();
+
+        var orders = new List<OrderSummaryRow>(pageSize + 1);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                orders.Add(new OrderSummaryRow(
+                    reader.GetString(0),
+                    reader.IsDBNull(1) ? null : reader.GetString(1),
+                    reader.IsDBNull(2) ? null : reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3),
+                    reader.GetFieldValue<DateTimeOffset>(4),
+                    reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5)));
+            }
+        }
+
+        if (orders.Count <= pageSize)
+        {
+            return new OrderPage(orders, NextCursor: null);
+        }
+
+        orders.RemoveAt(pageSize);
+        var last = orders[^1];
+        return new OrderPage(orders, EncodeCursor(last.ReceivedAt, last.OrderId));
+    }
+
+    /// <summary>The open exception records, oldest first.</summary>
+    public async Task<IReadOnlyList<OpenExceptionRow>> ListOpenExceptionsAsync(int limit = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxPageSize);
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT record ->> 'id', record ->> 'kind', record ->> 'businessKey', record ->> 'reason',
+                   COALESCE((record ->> 'attempts')::integer, 0), retail_timestamp(record ->> 'createdAt')
+            FROM retail_grain_state
+            CROSS JOIN LATERAL jsonb_array_elements(
+                CASE WHEN jsonb_typeof(state -> 'records') = 'array' THEN state -> 'records' ELSE '[]'::jsonb END) AS record
+            WHERE state_name = 'exceptions' AND service_id = $1
+              AND record ->> 'status' = 'Open' AND record ->> 'createdAt' IS NOT NULL
+            ORDER BY retail_timestamp(record ->> 'createdAt'), record ->> 'id'
+            LIMIT $2
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+
+        var now = clock.GetUtcNow();
+        var records = new List<OpenExceptionRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var createdAt = reader.GetFieldValue<DateTimeOffset>(5);
+            records.Add(new OpenExceptionRow(
+                reader.GetString(0),
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetInt32(4),
+                createdAt,
+                now - createdAt));
+        }
+
+        return records;
+    }
+
+    /// <summary>Orders received in [<paramref name="from"/>, <paramref name="to"/>), counted by status and channel.</summary>
+    public async Task<IReadOnlyList<OrderCountRow>> CountOrdersAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    {
+        if (to < from)
+        {
+            throw new ArgumentException("The end of the period is before its start.", nameof(to));
+        }
+
+        await using var command = dataSource.CreateCommand(
+            $"""
+             SELECT state ->> 'status', state ->> 'channel', count(*)
+             FROM retail_grain_state
+             WHERE state_name = 'order' AND service_id = $1 AND {ReceivedAt} >= $2 AND {ReceivedAt} < $3
+             GROUP BY 1, 2
+             ORDER BY 1, 2
+             """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from.ToUniversalTime() });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to.ToUniversalTime() });
+
+        var counts = new List<OrderCountRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts.Add(new OrderCountRow(
+                reader.IsDBNull(0) ? null : reader.GetString(0),
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.GetInt64(2)));
+        }
+
+        return counts;
+    }
+
+    /// <summary>Today's orders (midnight to midnight in <paramref name="timeZone"/>, UTC when null) by status and channel.</summary>
+    public Task<IReadOnlyList<OrderCountRow>> CountOrdersTodayAsync(TimeZoneInfo? timeZone = null, CancellationToken cancellationToken = default)
+    {
+        var zone = timeZone ?? TimeZoneInfo.Utc;
+        var localNow = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone);
+        var midnight = localNow.Date;
+        var start = new DateTimeOffset(midnight, zone.GetUtcOffset(midnight));
+        var nextMidnight = midnight.AddDays(1);
+        var end = new DateTimeOffset(nextMidnight, zone.GetUtcOffset(nextMidnight));
+        return CountOrdersAsync(start, end, cancellationToken);
+    }
+
+    private static string Add<T>(NpgsqlCommand command, T value)
+    {
+        command.Parameters.Add(new NpgsqlParameter<T> { TypedValue = value });
+        return "$" + command.Parameters.Count.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static string EncodeCursor(DateTimeOffset receivedAt, string orderId)
+    {
+        var text = receivedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) + "\n" + orderId;
+        return Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    private static (DateTimeOffset ReceivedAt, string OrderId) DecodeCursor(string cursor)
+    {
+        try
+        {
+            var base64 = cursor.Replace('-', '+').Replace('_', '/');
+            base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(base64));
+            var separator = text.IndexOf('\n', StringComparison.Ordinal);
+            if (separator > 0 && DateTimeOffset.TryParseExact(text[..separator], "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var receivedAt))
+            {
+                return (receivedAt.ToUniversalTime(), text[(separator + 1)..]);
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        throw new ArgumentException("The cursor was not issued by this query.", nameof(cursor));
+    }
+}

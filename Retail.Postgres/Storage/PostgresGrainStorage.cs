@@ -1,0 +1,143 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using Orleans.Configuration;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
+using Retail.Postgres.Schema;
+
+namespace Retail.Postgres.Storage;
+
+/// <summary>
+/// Grain state in <c>retail_grain_state</c>: one row per (service, state name, grain), the state as jsonb and a
+/// version that is the etag. A write names the version it read; a row whose version differs is never
+/// overwritten and the write throws <see cref="InconsistentStateException"/>. Clearing keeps the row with a
+/// null state and a higher version, so a stale etag can never match a row created again later.
+/// </summary>
+internal sealed partial class PostgresGrainStorage(
+    string name,
+    NpgsqlDataSource dataSource,
+    RetailSchema schema,
+    PostgresGrainStorageOptions options,
+    IOptions<ClusterOptions> clusterOptions,
+    IActivatorProvider activators,
+    ILogger<PostgresGrainStorage> logger) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+{
+    private readonly string serviceId = clusterOptions.Value.ServiceId;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(
+            $"{nameof(PostgresGrainStorage)}-{name}",
+            ServiceLifecycleStage.RuntimeStorageServices,
+            cancellationToken => schema.EnsureCreatedAsync(cancellationToken));
+
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT state, version FROM retail_grain_state WHERE service_id = $1 AND state_name = $2 AND grain_id = $3");
+        AddKey(command, stateName, grainId);
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync())
+        {
+            grainState.State = CreateState<T>();
+            grainState.ETag = null;
+            grainState.RecordExists = false;
+            return;
+        }
+
+        var version = reader.GetInt64(1);
+        if (await reader.IsDBNullAsync(0))
+        {
+            grainState.State = CreateState<T>();
+            grainState.RecordExists = false;
+        }
+        else
+        {
+            grainState.State = options.Serializer.Deserialize<T>(BinaryData.FromString(reader.GetString(0)));
+            grainState.RecordExists = true;
+        }
+
+        grainState.ETag = FormatEtag(version);
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var json = options.Serializer.Serialize(grainState.State).ToString();
+        var version = await StoreAsync(stateName, grainId, grainState.ETag, json);
+        grainState.ETag = FormatEtag(version);
+        grainState.RecordExists = true;
+    }
+
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var version = await StoreAsync(stateName, grainId, grainState.ETag, json: null);
+        grainState.ETag = FormatEtag(version);
+        grainState.RecordExists = false;
+        grainState.State = CreateState<T>();
+    }
+
+    private async Task<long> StoreAsync(string stateName, GrainId grainId, string? etag, string? json)
+    {
+        long? expected = etag is null ? null : ParseEtag(etag);
+        await using var command = dataSource.CreateCommand(expected is null
+            ? """
+              INSERT INTO retail_grain_state (service_id, state_name, grain_id, grain_type, state, version)
+              VALUES ($1, $2, $3, $4, $5, 1)
+              ON CONFLICT DO NOTHING
+              RETURNING version
+              """
+            : """
+              UPDATE retail_grain_state SET state = $5, version = version + 1, updated_at = now()
+              WHERE service_id = $1 AND state_name = $2 AND grain_id = $3 AND version = $6
+              RETURNING version
+              """);
+        AddKey(command, stateName, grainId);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = grainId.Type.ToString() });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)json ?? DBNull.Value });
+        if (expected is { } expectedVersion)
+        {
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expectedVersion });
+        }
+
+        if (await command.ExecuteScalarAsync() is long version)
+        {
+            return version;
+        }
+
+        var stored = await ReadVersionAsync(stateName, grainId);
+        LogConflict(name, stateName, grainId.ToString(), etag, stored);
+        throw new InconsistentStateException(
+            $"The {stateName} state of {grainId} changed since it was read (held etag '{etag ?? "none"}', stored '{stored ?? "none"}'); it was not overwritten.",
+            stored,
+            etag);
+    }
+
+    private async Task<string?> ReadVersionAsync(string stateName, GrainId grainId)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT version FROM retail_grain_state WHERE service_id = $1 AND state_name = $2 AND grain_id = $3");
+        AddKey(command, stateName, grainId);
+        return await command.ExecuteScalarAsync() is long version ? FormatEtag(version) : null;
+    }
+
+    private void AddKey(NpgsqlCommand command, string stateName, GrainId grainId)
+    {
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stateName });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = grainId.ToString() });
+    }
+
+    private T CreateState<T>() => activators.GetActivator<T>().Create();
+
+    private static string FormatEtag(long version) => version.ToString(CultureInfo.InvariantCulture);
+
+    private static long ParseEtag(string etag) =>
+        long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+            ? version
+            : throw new InconsistentStateException($"'{etag}' is not an etag of the PostgreSQL grain storage.", null, etag);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage {Provider}: write of {StateName} for {GrainId} rejected, held etag {HeldEtag}, stored {StoredEtag}")]
+    private partial void LogConflict(string provider, string stateName, string grainId, string? heldEtag, string? storedEtag);
+}

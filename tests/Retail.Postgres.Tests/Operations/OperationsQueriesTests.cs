@@ -1,0 +1,190 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Serialization.Serializers;
+using Retail.Postgres.Operations;
+using Retail.Postgres.Storage;
+
+namespace Retail.Postgres.Tests.Operations;
+
+[Collection(SharedPostgres.Name)]
+public sealed class OperationsQueriesTests(PostgresFixture fixture)
+{
+    private static readonly IActivatorProvider Activators =
+        new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<IActivatorProvider>();
+
+    private static readonly DateTimeOffset Now = new(2025, 6, 15, 14, 0, 0, TimeSpan.Zero);
+
+    private readonly IOptions<ClusterOptions> cluster = PostgresFixture.UniqueCluster();
+
+    [Fact]
+    public async Task ListOrdersAsync_ByStatus_ReturnsThoseOrdersOldestFirst()
+    {
+        await StoreOrderAsync("o-3", "shopify", OrderStatus.Reserved, Now.AddMinutes(-10));
+        await StoreOrderAsync("o-1", "pos", OrderStatus.Reserved, Now.AddMinutes(-30));
+        await StoreOrderAsync("o-2", "shopify", OrderStatus.Shipped, Now.AddMinutes(-20));
+
+        var page = await Queries().ListOrdersAsync(new OrderFilter(Status: "Reserved"));
+
+        Assert.Equal(["o-1", "o-3"], page.Orders.Select(o => o.OrderId));
+        Assert.Null(page.NextCursor);
+        var first = page.Orders[0];
+        Assert.Equal("pos", first.Channel);
+        Assert.Equal("ch-o-1", first.ChannelOrderId);
+        Assert.Equal("Reserved", first.Status);
+        Assert.Equal(Now.AddMinutes(-30), first.ReceivedAt);
+    }
+
+    [Fact]
+    public async Task ListOrdersAsync_ByChannelAndAge_ReturnsOnlyOldOrdersOfThatChannel()
+    {
+        await StoreOrderAsync("old-shopify", "shopify", OrderStatus.Reserved, Now.AddHours(-3));
+        await StoreOrderAsync("new-shopify", "shopify", OrderStatus.Reserved, Now.AddMinutes(-5));
+        await StoreOrderAsync("old-pos", "pos", OrderStatus.Reserved, Now.AddHours(-3));
+
+        var page = await Queries().ListOrdersAsync(new OrderFilter(Channel: "shopify", OlderThan: TimeSpan.FromMinutes(60)));
+
+        Assert.Equal(["old-shopify"], page.Orders.Select(o => o.OrderId));
+    }
+
+    [Fact]
+    public async Task ListOrdersAsync_PagingWithTheCursor_VisitsEveryOrderOnceInOrder()
+    {
+        var expected = new List<string>();
+        for (var i = 0; i < 25; i++)
+        {
+            var orderId = $"order-{i:D2}";
+            await StoreOrderAsync(orderId, "shopify", OrderStatus.Received, Now.AddMinutes(-100 + (i / 2)));
+            expected.Add(orderId);
+        }
+
+        var queries = Queries();
+        var seen = new List<string>();
+        var pages = 0;
+        string? cursor = null;
+        do
+        {
+            var page = await queries.ListOrdersAsync(new OrderFilter(), cursor, pageSize: 10);
+            seen.AddRange(page.Orders.Select(o => o.OrderId));
+            cursor = page.NextCursor;
+            pages++;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(expected, seen);
+        Assert.Equal(3, pages);
+    }
+
+    [Fact]
+    public async Task ListOrdersAsync_ForeignCursor_IsRejected()
+    {
+        var queries = Queries();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => queries.ListOrdersAsync(new OrderFilter(), cursor: "not-a-cursor"));
+    }
+
+    [Fact]
+    public async Task ListOpenExceptionsAsync_ReturnsOpenRecordsOldestFirstWithTheirAge()
+    {
+        var registry = new ExceptionRegistryState
+        {
+            Records =
+            [
+                new ExceptionRecordState { Id = "x-2", Kind = "ErpRejected", BusinessKey = "o-2", Reason = "unknown sku", Attempts = 3, CreatedAt = Now.AddMinutes(-15), Status = "Open" },
+                new ExceptionRecordState { Id = "x-1", Kind = "PaymentTimeout", BusinessKey = "o-1", Reason = "not paid", Attempts = 1, CreatedAt = Now.AddHours(-2), Status = "Open" },
+                new ExceptionRecordState { Id = "x-3", Kind = "ErpRejected", BusinessKey = "o-3", Reason = "fixed", Attempts = 2, CreatedAt = Now.AddHours(-5), Status = "Resolved" },
+            ],
+        };
+        await StoreAsync("exceptions", GrainId.Create("exceptions", "registry"), registry);
+
+        var open = await Queries().ListOpenExceptionsAsync();
+
+        Assert.Equal(["x-1", "x-2"], open.Select(r => r.Id));
+        Assert.Equal(new OpenExceptionRow("x-1", "PaymentTimeout", "o-1", "not paid", 1, Now.AddHours(-2), TimeSpan.FromHours(2)), open[0]);
+    }
+
+    [Fact]
+    public async Task CountOrdersTodayAsync_CountsTodaysOrdersByStatusAndChannel()
+    {
+        await StoreOrderAsync("t-1", "shopify", OrderStatus.Reserved, Now.AddHours(-1));
+        await StoreOrderAsync("t-2", "shopify", OrderStatus.Reserved, Now.AddHours(-2));
+        await StoreOrderAsync("t-3", "pos", OrderStatus.Shipped, Now.AddHours(-3));
+        await StoreOrderAsync("yesterday", "shopify", OrderStatus.Reserved, Now.AddDays(-1));
+
+        var counts = await Queries().CountOrdersTodayAsync();
+
+        Assert.Equal(
+            [new OrderCountRow("Reserved", "shopify", 2), new OrderCountRow("Shipped", "pos", 1)],
+            counts);
+    }
+
+    private OperationsQueries Queries() => new(fixture.DataSource, cluster.Value.ServiceId, new FixedTimeProvider(Now));
+
+    private Task StoreOrderAsync(string orderId, string channel, OrderStatus status, DateTimeOffset receivedAt) =>
+        StoreAsync("order", GrainId.Create("order", orderId), new OrderState
+        {
+            OrderId = orderId,
+            Channel = channel,
+            ChannelOrderId = "ch-" + orderId,
+            Status = status,
+            ReceivedAt = receivedAt,
+            UpdatedAt = receivedAt.AddMinutes(1),
+        });
+
+    private async Task StoreAsync<T>(string stateName, GrainId grainId, T state)
+    {
+        var storage = new PostgresGrainStorage("test", fixture.DataSource, fixture.Schema(), new PostgresGrainStorageOptions(), cluster, Activators, NullLogger<PostgresGrainStorage>.Instance);
+        await storage.WriteStateAsync(stateName, grainId, new TestGrainState<T> { State = state });
+    }
+
+    public enum OrderStatus
+    {
+        Received,
+        Reserved,
+        Shipped,
+    }
+
+    public sealed class OrderState
+    {
+        public string OrderId { get; set; } = "";
+
+        public string Channel { get; set; } = "";
+
+        public string ChannelOrderId { get; set; } = "";
+
+        public OrderStatus Status { get; set; }
+
+        public DateTimeOffset ReceivedAt { get; set; }
+
+        public DateTimeOffset UpdatedAt { get; set; }
+    }
+
+    public sealed class ExceptionRegistryState
+    {
+        public List<ExceptionRecordState> Records { get; set; } = [];
+    }
+
+    public sealed class ExceptionRecordState
+    {
+        public string Id { get; set; } = "";
+
+        public string Kind { get; set; } = "";
+
+        public string BusinessKey { get; set; } = "";
+
+        public string Reason { get; set; } = "";
+
+        public int Attempts { get; set; }
+
+        public DateTimeOffset CreatedAt { get; set; }
+
+        public string Status { get; set; } = "";
+    }
+
+    private sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}
