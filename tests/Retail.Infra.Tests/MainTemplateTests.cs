@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace Retail.Infra.Tests;
@@ -31,6 +32,17 @@ public sealed partial class MainTemplateTests(CompiledTemplateFixture fixture)
         var parameters = fixture.Main.Root["parameters"]!.AsObject();
 
         Assert.True(parameters.ContainsKey(parameter), $"main.bicep lacks the azd parameter {parameter}.");
+    }
+
+    [Fact]
+    public void ParametersFile_EveryEntry_IsATemplateParameter()
+    {
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(fixture.RepositoryRoot, "infra", "main.parameters.json")))!;
+        var declared = fixture.Main.Root["parameters"]!.AsObject();
+
+        var unknown = file["parameters"]!.AsObject().Select(pair => pair.Key).Where(name => !declared.ContainsKey(name));
+
+        Assert.Empty(unknown);
     }
 
     [Fact]
