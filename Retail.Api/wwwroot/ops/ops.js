@@ -157,7 +157,7 @@
     $("orders-more").hidden = !orderCursor;
   }
 
-  async function openOrder(orderId) {
+  async function openOrder(orderId, scroll = true) {
     try {
       const order = await call(`/orders/${encodeURIComponent(orderId)}`);
       openOrderId = order.orderId;
@@ -182,7 +182,7 @@
         item.append(type, ` ${entry.detail}`, meta);
         return item;
       }));
-      $("order-view").scrollIntoView({ behavior: "smooth" });
+      if (scroll) $("order-view").scrollIntoView({ behavior: "smooth" });
       showError("");
     } catch (error) { showError(error.message); }
   }
@@ -222,7 +222,7 @@
     setInterval(() => {
       if (!$("live").checked || !$("token-panel").hidden) return;
       refresh();
-      if (openOrderId) openOrder(openOrderId);
+      if (openOrderId) openOrder(openOrderId, false);
     }, 5000);
   }
 
