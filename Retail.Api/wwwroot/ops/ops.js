@@ -126,8 +126,8 @@
   async function act(path, body) {
     try {
       await call(path, { method: "POST", body: JSON.stringify(body), headers: {} });
-      $("status").textContent = `done: ${path.split("/").pop()} at ${new Date().toLocaleTimeString()}`;
       await refresh();
+      $("status").textContent = `done: ${path.split("/").pop()} at ${new Date().toLocaleTimeString()}`;
     } catch (error) { showError(error.message); }
   }
 
