@@ -21,6 +21,18 @@ public sealed record DeliveryClaim
     [Id(2)] public DateTimeOffset? CompletedAt { get; init; }
     /// <summary>What the first processing did, in words; kept to answer duplicates.</summary>
     [Id(3)] public string? Outcome { get; init; }
+    /// <summary>How many leases were acquired before this one since the grain activated (earlier failed attempts).</summary>
+    [Id(4)] public int EarlierAttempts { get; init; }
+}
+
+/// <summary>Exception kinds the integration bridge raises besides those of <c>ExceptionKinds</c>.</summary>
+public static class IntegrationExceptionKinds
+{
+    /// <summary>
+    /// A webhook was valid but the order's state refused it (e.g. a cancellation of an order that already shipped).
+    /// Business key: the order id. A person resolves it; there is no step to re-run.
+    /// </summary>
+    public const string WebhookRejected = "WebhookRejected";
 }
 
 /// <summary>Builds the key of an <see cref="IInboundDedupeGrain"/> in one place.</summary>

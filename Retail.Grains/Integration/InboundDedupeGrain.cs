@@ -13,6 +13,7 @@ internal sealed class InboundDedupeGrain(
     private static readonly TimeSpan MaxLease = TimeSpan.FromMinutes(30);
     private string? leaseId;
     private DateTimeOffset leaseExpiresAt;
+    private int leasesAcquired;
 
     public Task<DeliveryClaim> TryBeginAsync(string leaseId, TimeSpan leaseDuration)
     {
@@ -30,9 +31,10 @@ internal sealed class InboundDedupeGrain(
         {
             return Task.FromResult(Current(acquired: false));
         }
+        var earlierAttempts = this.leaseId == leaseId ? leasesAcquired - 1 : leasesAcquired++;
         this.leaseId = leaseId;
         leaseExpiresAt = now + leaseDuration;
-        return Task.FromResult(Current(acquired: true));
+        return Task.FromResult(Current(acquired: true) with { EarlierAttempts = earlierAttempts });
     }
 
     public async Task CompleteAsync(string leaseId, string outcome)
