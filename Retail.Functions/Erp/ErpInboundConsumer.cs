@@ -21,7 +21,7 @@ internal sealed class ErpInboundOptions
 /// as long as the host runs; if the broker cannot be reached at start, it keeps trying.
 /// </summary>
 internal sealed partial class ErpInboundConsumer(
-    IMessageProcessorFactory processors, ErpInboundHandler handler, IOptions<ErpInboundOptions> options, TimeProvider time,
+    IServiceProvider services, ErpInboundHandler handler, IOptions<ErpInboundOptions> options, TimeProvider time,
     ILogger<ErpInboundConsumer> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
@@ -33,6 +33,9 @@ internal sealed partial class ErpInboundConsumer(
             LogDisabled(logger);
             return;
         }
+        var processors = services.GetService<IMessageProcessorFactory>()
+            ?? throw new InvalidOperationException(
+                "The ERP consumer needs Retail.Messaging's IMessageProcessorFactory (AddRetailMessaging); or set Bridge:ErpInbound:Enabled=false.");
         var processorOptions = new ProcessorOptions { Sessions = true, MaxConcurrency = options.Value.MaxConcurrency };
         var backoff = TimeSpan.FromSeconds(1);
         IAsyncDisposable? processor = null;
