@@ -53,6 +53,8 @@ public sealed record ProcessorOptions
     public bool Sessions { get; init; } = true;
     /// <summary>How many sessions (or, without sessions, messages) are handled at once.</summary>
     public int MaxConcurrency { get; init; } = 8;
+    /// <summary>How long a graceful stop waits for in-flight handlers before it cancels their token.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>Starts handlers on entities. Nothing is acknowledged before its handler returned <see cref="MessageOutcome.Complete"/>.</summary>

@@ -134,3 +134,16 @@ public interface ISkuAvailabilityGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<SkuAvailability> GetAsync();
 }
+
+/// <summary>The <see cref="Orders.ReservationsReleased.Reason"/> values an inventory position sends.</summary>
+public static class ReleaseReasons
+{
+    /// <summary>A newer stock count left the reservations above stock; the newest were released.</summary>
+    public const string Snapshot = "snapshot";
+
+    /// <summary>An unpaid reservation reached its expiry.</summary>
+    public const string Expired = "expired";
+
+    /// <summary>An adjustment, a sale without reservation or a new stock level left the reservations above stock.</summary>
+    public const string StockReduced = "stock-reduced";
+}

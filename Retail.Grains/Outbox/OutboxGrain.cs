@@ -104,7 +104,20 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
     /// <summary>A reminder other than the outbox's own fired.</summary>
     protected virtual Task OnReminderAsync(string reminderName, TickStatus status) => Task.CompletedTask;
 
-    private Task DeliverAsync() => _delivery ??= DeliverPendingAsync();
+    private Task DeliverAsync()
+    {
+        if (_delivery is not null)
+        {
+            return _delivery;
+        }
+        var delivery = DeliverPendingAsync();
+        // A delivery that finished synchronously has already cleared _delivery; keeping it would stop every later one.
+        if (!delivery.IsCompleted)
+        {
+            _delivery = delivery;
+        }
+        return delivery;
+    }
 
     private async Task DeliverPendingAsync()
     {

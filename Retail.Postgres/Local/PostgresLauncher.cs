@@ -201,7 +201,7 @@ public sealed class PostgresLauncher : IAsyncDisposable
         var configuration = Path.Combine(DataDirectory, "postgresql.conf");
         for (var attempt = 1; ; attempt++)
         {
-            Port = FreeLoopbackPort();
+            Port = options.Port ?? FreeLoopbackPort();
             await File.AppendAllTextAsync(configuration, $"port = {Port.ToString(CultureInfo.InvariantCulture)}\n", cancellationToken);
             var seconds = ((int)Math.Ceiling(options.StartTimeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             var (exitCode, output) = await RunAsync("pg_ctl", ["-D", DataDirectory, "-l", LogFile, "-w", "-t", seconds, "start"], throwOnError: false, cancellationToken);
@@ -212,7 +212,7 @@ public sealed class PostgresLauncher : IAsyncDisposable
 
             var log = File.Exists(LogFile) ? await File.ReadAllTextAsync(LogFile, cancellationToken) : string.Empty;
             var portTaken = log.Contains("Address already in use", StringComparison.Ordinal);
-            if (!portTaken || attempt == StartAttempts)
+            if (!portTaken || attempt == StartAttempts || options.Port is not null)
             {
                 throw new InvalidOperationException($"PostgreSQL did not start (pg_ctl exited with {exitCode}).\n{output}\n{log}");
             }

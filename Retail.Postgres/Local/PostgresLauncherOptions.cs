@@ -24,6 +24,9 @@ public sealed class PostgresLauncherOptions
     /// <summary>Further server settings written to postgresql.conf, e.g. <c>synchronous_commit=off</c> for a benchmark.</summary>
     public IDictionary<string, string> ServerSettings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>The loopback port to listen on; when null a free one is chosen.</summary>
+    public int? Port { get; set; }
+
     /// <summary>How long to wait for the server to accept connections.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }

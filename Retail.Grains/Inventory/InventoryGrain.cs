@@ -1,0 +1,634 @@
+using Microsoft.Extensions.Logging;
+using Retail.Contracts;
+using Retail.Contracts.Events;
+using Retail.Contracts.Exceptions;
+using Retail.Contracts.Inventory;
+using Retail.Contracts.Orders;
+using Retail.Grains.Outbox;
+using Retail.Messaging;
+
+namespace Retail.Grains.Inventory;
+
+/// <summary>
+/// One stock position. Not reentrant: every operation runs alone, so a reservation is checked and taken against
+/// the state it was checked on, and each operation is durable (state and its events in one write) before it answers.
+/// </summary>
+/// <remarks>
+/// Semantics the interface leaves open:
+/// <list type="bullet">
+/// <item>A repeated reserve with an id that already holds stock answers the existing reservation unchanged, even
+/// when the quantity or expiry differ: the result's quantity tells the caller what is held. A released reservation is
+/// removed, so a later reserve with its id is a new reservation (an order re-sourcing a line to this location).</item>
+/// <item>Release of an unknown id is a no-op; confirm of an unknown id (expired or released) throws
+/// <see cref="ProblemCodes.InventoryNotFound"/>, so the order learns that nothing is held any more.</item>
+/// <item>A fulfil beyond its reservation takes the rest from free stock; on hand never goes below zero (the count
+/// was wrong; the next snapshot shows the variance). An adjustment that would take on hand below zero is refused.</item>
+/// <item>Whenever on hand, safety stock or a sale leaves the reservations above <c>onHand - safetyStock</c>, whole
+/// reservations are released, newest first, until they fit, and their orders are told.</item>
+/// <item>The first snapshot of a position never counted, set or adjusted establishes the baseline: variance 0.</item>
+/// <item>Orders and the exception registry are told after the durable write, in the background: an order may call
+/// back into this grain while it handles the news (re-sourcing), which must not wait on this grain's own turn.</item>
+/// </list>
+/// </remarks>
+internal sealed partial class InventoryGrain(
+    [PersistentState("inventory", StorageNames.Inventory)] IPersistentState<InventoryState> state,
+    IMessagePublisher publisher,
+    ILogger<InventoryGrain> logger,
+    TimeProvider timeProvider)
+    : OutboxGrain<InventoryState>(state, publisher, logger), IInventoryGrain
+{
+    private const string ExpiryReminderName = "inventory-expiry";
+    private static readonly TimeSpan AppliedOperationRetention = TimeSpan.FromDays(30);
+    private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
+    private static readonly TimeSpan ExpiryReminderPeriod = TimeSpan.FromMinutes(1);
+
+    private readonly IPersistentState<InventoryState> _storage = state;
+    private readonly ILogger<InventoryGrain> _logger = logger;
+    private readonly TimeProvider _time = timeProvider;
+    private IGrainTimer? _expiryTimer;
+    private DateTimeOffset? _expiryTimerDue;
+    private bool _expiryReminderRegistered;
+    private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
+
+    private string Key => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await base.OnActivateAsync(cancellationToken);
+        EnsureIdentity();
+        await ScheduleExpiryAsync(_time.GetUtcNow());
+    }
+
+    public async Task<ReservationResult> ReserveAsync(ReservationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var now = _time.GetUtcNow();
+        ValidateReservation(request, now);
+        var change = BeginChange(now);
+
+        var key = request.Id.ToString();
+        ReservationResult result;
+        if (State.Reservations.TryGetValue(key, out var existing))
+        {
+            result = new ReservationResult { Reserved = true, Quantity = existing.Quantity, Available = State.Available };
+        }
+        else if (request.Quantity > State.Available)
+        {
+            LogReservationRejected(_logger, key, Key, request.Quantity, State.Available);
+            result = new ReservationResult { Reserved = false, Quantity = 0, Available = State.Available };
+        }
+        else
+        {
+            State.Reservations[key] = new InventoryReservation
+            {
+                OrderId = request.Id.OrderId,
+                LineId = request.Id.LineId,
+                Quantity = request.Quantity,
+                CreatedAt = now,
+                ExpiresAt = request.ExpiresAt,
+                Number = ++State.ReservationCounter,
+            };
+            RecordChange(change, "reserved");
+            result = new ReservationResult { Reserved = true, Quantity = request.Quantity, Available = State.Available };
+        }
+
+        await CommitAsync(change);
+        return result;
+    }
+
+    public async Task ReleaseAsync(ReservationId id)
+    {
+        ValidateReservationId(id);
+        var change = BeginChange(_time.GetUtcNow());
+
+        if (State.Reservations.Remove(id.ToString()))
+        {
+            RecordChange(change, "released");
+        }
+
+        await CommitAsync(change);
+    }
+
+    public async Task ConfirmAsync(ReservationId id)
+    {
+        ValidateReservationId(id);
+        var change = BeginChange(_time.GetUtcNow());
+
+        var found = State.Reservations.TryGetValue(id.ToString(), out var reservation);
+        if (reservation is { ExpiresAt: not null })
+        {
+            reservation.ExpiresAt = null;
+            change.StateChanged = true;
+        }
+
+        await CommitAsync(change);
+        if (!found)
+        {
+            throw new RetailException(ProblemCodes.InventoryNotFound, $"No reservation {id} is held at {Key}; it expired or was released.");
+        }
+    }
+
+    public async Task FulfilAsync(string operationId, ReservationId id, int quantity)
+    {
+        var errors = new ValidationErrors();
+        errors.RequireId("operationId", operationId);
+        errors.RequireReservationId("id", id);
+        errors.RequirePositive("quantity", quantity);
+        errors.ThrowIfAny();
+        var change = BeginChange(_time.GetUtcNow());
+
+        if (ClaimOperation(change, "fulfil", operationId))
+        {
+            var key = id.ToString();
+            if (State.Reservations.TryGetValue(key, out var reservation))
+            {
+                reservation.Quantity -= Math.Min(quantity, reservation.Quantity);
+                if (reservation.Quantity == 0)
+                {
+                    State.Reservations.Remove(key);
+                }
+            }
+            if (quantity > State.OnHand)
+            {
+                LogFulfilledBeyondOnHand(_logger, Key, quantity, State.OnHand);
+            }
+            State.OnHand = Math.Max(0, State.OnHand - quantity);
+            ReleaseShortfall(change, ReleaseReasons.StockReduced);
+            RecordChange(change, "fulfilled");
+        }
+
+        await CommitAsync(change);
+    }
+
+    public async Task RestockAsync(string operationId, int quantity)
+    {
+        var errors = new ValidationErrors();
+        errors.RequireId("operationId", operationId);
+        errors.RequirePositive("quantity", quantity);
+        errors.ThrowIfAny();
+        var change = BeginChange(_time.GetUtcNow());
+
+        if (ClaimOperation(change, "restock", operationId))
+        {
+            State.OnHand += quantity;
+            State.Known = true;
+            RecordChange(change, "restocked");
+        }
+
+        await CommitAsync(change);
+    }
+
+    public async Task<InventoryPosition> AdjustAsync(string adjustmentId, int delta, string reason)
+    {
+        var errors = new ValidationErrors();
+        errors.RequireId("adjustmentId", adjustmentId);
+        if (delta == 0)
+        {
+            errors.Add("delta", "Must not be zero.");
+        }
+        errors.ThrowIfAny();
+        var change = BeginChange(_time.GetUtcNow());
+
+        var key = OperationKey("adjust", adjustmentId);
+        if (!State.AppliedOperations.ContainsKey(key) && State.OnHand + delta < 0)
+        {
+            await CommitAsync(change);
+            throw new RetailValidationException(new Dictionary<string, string[]>(StringComparer.Ordinal)
+            {
+                ["delta"] = [$"Would take on hand at {Key} below zero (on hand {State.OnHand}, delta {delta})."],
+            });
+        }
+        if (ClaimOperation(change, "adjust", adjustmentId))
+        {
+            State.OnHand += delta;
+            State.Known = true;
+            ReleaseShortfall(change, ReleaseReasons.StockReduced);
+            RecordChange(change, string.IsNullOrWhiteSpace(reason) ? "adjusted" : $"adjusted: {reason}");
+        }
+
+        await CommitAsync(change);
+        return State.ToPosition();
+    }
+
+    public async Task<SnapshotResult> ApplySnapshotAsync(DateTimeOffset asOf, int onHand)
+    {
+        var errors = new ValidationErrors();
+        if (onHand < 0)
+        {
+            errors.Add("onHand", "Must not be negative.");
+        }
+        errors.ThrowIfAny();
+        var change = BeginChange(_time.GetUtcNow());
+
+        if (State.LastSnapshotAsOf is { } last && asOf <= last)
+        {
+            LogStaleSnapshotIgnored(_logger, Key, asOf, last);
+            await CommitAsync(change);
+            return new SnapshotResult { Applied = false };
+        }
+
+        var variance = State.Known ? onHand - State.OnHand : 0;
+        var expected = State.OnHand;
+        State.OnHand = onHand;
+        State.LastSnapshotAsOf = asOf;
+        State.Known = true;
+        change.StateChanged = true;
+        var released = ReleaseShortfall(change, ReleaseReasons.Snapshot);
+        RecordChange(change, "snapshot");
+        if (variance != 0)
+        {
+            State.Outbox.AddEvent(EventSources.Inventory, EventTypes.InventoryVarianceDetected, Key, EventData("snapshot", variance), change.Now);
+            change.Exception = new ExceptionToRaise
+            {
+                Kind = ExceptionKinds.InventoryVariance,
+                BusinessKey = Key,
+                Reason = $"Counted {onHand} as of {asOf:O}, expected {expected}: variance {variance}.",
+            };
+        }
+
+        await CommitAsync(change);
+        return new SnapshotResult
+        {
+            Applied = true,
+            Variance = variance,
+            Released = released.Select(r => new ReservationId(r.OrderId, r.LineId)).ToList(),
+        };
+    }
+
+    public async Task<InventoryPosition> SetStockAsync(int onHand, int safetyStock)
+    {
+        var errors = new ValidationErrors();
+        if (onHand < 0)
+        {
+            errors.Add("onHand", "Must not be negative.");
+        }
+        if (safetyStock < 0)
+        {
+            errors.Add("safetyStock", "Must not be negative.");
+        }
+        errors.ThrowIfAny();
+        var change = BeginChange(_time.GetUtcNow());
+
+        if (!State.Known || State.OnHand != onHand || State.SafetyStock != safetyStock)
+        {
+            State.OnHand = onHand;
+            State.SafetyStock = safetyStock;
+            State.Known = true;
+            ReleaseShortfall(change, ReleaseReasons.StockReduced);
+            RecordChange(change, "stock-set");
+        }
+
+        await CommitAsync(change);
+        return State.ToPosition();
+    }
+
+    public async Task<InventoryPosition> GetAsync()
+    {
+        var change = BeginChange(_time.GetUtcNow());
+        await CommitAsync(change);
+        return State.ToPosition();
+    }
+
+    protected override async Task OnReminderAsync(string reminderName, TickStatus status)
+    {
+        if (reminderName != ExpiryReminderName)
+        {
+            return;
+        }
+        _expiryReminderRegistered = true;
+        await CommitAsync(BeginChange(_time.GetUtcNow()));
+    }
+
+    private async Task OnExpiryTimerAsync(CancellationToken cancellationToken)
+    {
+        _expiryTimer?.Dispose();
+        _expiryTimer = null;
+        _expiryTimerDue = null;
+        try
+        {
+            await CommitAsync(BeginChange(_time.GetUtcNow()));
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The state was reloaded; the reminder comes back to purge again.
+            LogExpiryFailed(_logger, exception, Key);
+        }
+    }
+
+    private void EnsureIdentity()
+    {
+        if (State.Sku.Length == 0)
+        {
+            (State.Sku, State.LocationId) = InventoryKey.Parse(Key);
+        }
+    }
+
+    /// <summary>Starts an operation: lapsed unpaid reservations are released first, whatever the operation.</summary>
+    private Change BeginChange(DateTimeOffset now)
+    {
+        var change = new Change(now);
+        var expired = State.Reservations.Where(r => r.Value.ExpiresAt is { } expiresAt && expiresAt <= now).ToList();
+        if (expired.Count > 0)
+        {
+            foreach (var (key, reservation) in expired)
+            {
+                State.Reservations.Remove(key);
+                change.Released.Add((reservation, ReleaseReasons.Expired));
+            }
+            RecordChange(change, "expired");
+        }
+        return change;
+    }
+
+    /// <summary>Releases whole reservations, newest first, until they fit in on hand less safety stock.</summary>
+    private List<InventoryReservation> ReleaseShortfall(Change change, string reason)
+    {
+        var released = new List<InventoryReservation>();
+        var newestFirst = State.Reservations.OrderByDescending(r => r.Value.Number).ToList();
+        var reserved = State.Reserved;
+        foreach (var (key, reservation) in newestFirst)
+        {
+            if (reserved <= State.OnHand - State.SafetyStock)
+            {
+                break;
+            }
+            State.Reservations.Remove(key);
+            reserved -= reservation.Quantity;
+            released.Add(reservation);
+            change.Released.Add((reservation, reason));
+        }
+        return released;
+    }
+
+    private bool ClaimOperation(Change change, string kind, string operationId)
+    {
+        if (!State.AppliedOperations.TryAdd(OperationKey(kind, operationId), change.Now))
+        {
+            return false;
+        }
+        change.StateChanged = true;
+        return true;
+    }
+
+    private static string OperationKey(string kind, string operationId) => $"{kind}:{operationId}";
+
+    private void RecordChange(Change change, string reason)
+    {
+        State.Outbox.AddEvent(EventSources.Inventory, EventTypes.InventoryChanged, Key, EventData(reason, variance: null), change.Now);
+        change.StateChanged = true;
+        change.PositionChanged = true;
+    }
+
+    private InventoryEventData EventData(string reason, int? variance) => new()
+    {
+        Sku = State.Sku,
+        LocationId = State.LocationId,
+        OnHand = State.OnHand,
+        SafetyStock = State.SafetyStock,
+        Reserved = State.Reserved,
+        Available = State.Available,
+        Variance = variance,
+        Reason = reason,
+    };
+
+    /// <summary>
+    /// Makes the operation durable, then reports the position and tells the orders whose reservations were released.
+    /// Nothing is reported or told before the write succeeded.
+    /// </summary>
+    private async Task CommitAsync(Change change)
+    {
+        if (change.StateChanged)
+        {
+            PruneAppliedOperations(change.Now);
+            await WriteOrReloadAsync();
+            if (change.PositionChanged)
+            {
+                await ReportAvailabilityAsync();
+            }
+            if (change.Released.Count > 0 || change.Exception is not null)
+            {
+                _ = NotifyAsync(ReleasedByOrder(change.Released), change.Exception);
+            }
+        }
+        await ScheduleExpiryAsync(change.Now);
+    }
+
+    /// <summary>
+    /// On a failed write the memory holds a change that is not durable; reading the stored state back discards it,
+    /// so that a retry of the operation is not answered from memory as if it had been written.
+    /// </summary>
+    private async Task WriteOrReloadAsync()
+    {
+        try
+        {
+            await SaveAsync();
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogWriteFailed(_logger, exception, Key);
+            try
+            {
+                await _storage.ReadStateAsync();
+                EnsureIdentity();
+            }
+            catch (Exception readException) when (readException is not OutOfMemoryException)
+            {
+                LogReloadFailed(_logger, readException, Key);
+                DeactivateOnIdle();
+            }
+            throw;
+        }
+    }
+
+    private void PruneAppliedOperations(DateTimeOffset now)
+    {
+        if (now - _lastPrune < PruneInterval)
+        {
+            return;
+        }
+        _lastPrune = now;
+        foreach (var key in State.AppliedOperations.Where(o => now - o.Value > AppliedOperationRetention).Select(o => o.Key).ToList())
+        {
+            State.AppliedOperations.Remove(key);
+        }
+    }
+
+    private async Task ReportAvailabilityAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ISkuAvailabilityGrain>(State.Sku).ReportAsync(State.ToPosition());
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogAvailabilityReportFailed(_logger, exception, Key);
+        }
+    }
+
+    private List<(string OrderId, ReservationsReleased Released)> ReleasedByOrder(List<(InventoryReservation Reservation, string Reason)> released) =>
+        released
+            .GroupBy(r => (r.Reservation.OrderId, r.Reason))
+            .Select(group => (group.Key.OrderId, new ReservationsReleased
+            {
+                LocationId = State.LocationId,
+                Sku = State.Sku,
+                Lines = group.Select(r => new LineQuantity { LineId = r.Reservation.LineId, Quantity = r.Reservation.Quantity }).ToList(),
+                Reason = group.Key.Reason,
+            }))
+            .ToList();
+
+    /// <summary>Best effort, one call per order, each failure logged on its own: an order that missed this repairs itself.</summary>
+    private async Task NotifyAsync(List<(string OrderId, ReservationsReleased Released)> orders, ExceptionToRaise? exception)
+    {
+        var calls = orders.Select(o => NotifyOrderAsync(o.OrderId, o.Released)).ToList();
+        if (exception is not null)
+        {
+            calls.Add(RaiseExceptionAsync(exception));
+        }
+        await Task.WhenAll(calls);
+    }
+
+    private async Task NotifyOrderAsync(string orderId, ReservationsReleased released)
+    {
+        LogReservationsReleased(_logger, Key, orderId, released.Lines.Count, released.Reason);
+        try
+        {
+            await GrainFactory.GetGrain<IOrderGrain>(orderId).OnReservationsReleasedAsync(released);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogOrderNotificationFailed(_logger, exception, orderId, Key);
+        }
+    }
+
+    private async Task RaiseExceptionAsync(ExceptionToRaise exception)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key).RaiseAsync(exception);
+        }
+        catch (Exception failure) when (failure is not OutOfMemoryException)
+        {
+            LogExceptionRaiseFailed(_logger, failure, exception.Kind, Key);
+        }
+    }
+
+    /// <summary>
+    /// A grain timer fires at the earliest expiry while the grain is active; a reminder (period at least a minute)
+    /// brings the grain back to purge if it was deactivated or its silo failed meanwhile.
+    /// </summary>
+    private async Task ScheduleExpiryAsync(DateTimeOffset now)
+    {
+        var next = State.Reservations.Values.Min(r => r.ExpiresAt);
+        if (next is null)
+        {
+            _expiryTimer?.Dispose();
+            _expiryTimer = null;
+            _expiryTimerDue = null;
+            if (_expiryReminderRegistered)
+            {
+                await UpdateExpiryReminderAsync(register: false);
+            }
+            return;
+        }
+        if (_expiryTimerDue != next)
+        {
+            _expiryTimer?.Dispose();
+            var dueTime = next.Value - now;
+            _expiryTimer = this.RegisterGrainTimer(OnExpiryTimerAsync, new GrainTimerCreationOptions
+            {
+                DueTime = dueTime > TimeSpan.Zero ? dueTime : TimeSpan.Zero,
+                Period = Timeout.InfiniteTimeSpan,
+            });
+            _expiryTimerDue = next;
+        }
+        if (!_expiryReminderRegistered)
+        {
+            await UpdateExpiryReminderAsync(register: true);
+        }
+    }
+
+    private async Task UpdateExpiryReminderAsync(bool register)
+    {
+        try
+        {
+            if (register)
+            {
+                await this.RegisterOrUpdateReminder(ExpiryReminderName, ExpiryReminderPeriod, ExpiryReminderPeriod);
+            }
+            else if (await this.GetReminder(ExpiryReminderName) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+            _expiryReminderRegistered = register;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The timer still purges while the grain is active; the next operation tries the reminder again.
+            LogExpiryReminderFailed(_logger, exception, Key);
+        }
+    }
+
+    private static void ValidateReservation(ReservationRequest request, DateTimeOffset now)
+    {
+        var errors = new ValidationErrors();
+        errors.RequireReservationId("id", request.Id);
+        errors.RequirePositive("quantity", request.Quantity);
+        if (request.ExpiresAt is { } expiresAt && expiresAt <= now)
+        {
+            errors.Add("expiresAt", "Must be in the future.");
+        }
+        errors.ThrowIfAny();
+    }
+
+    private static void ValidateReservationId(ReservationId id)
+    {
+        var errors = new ValidationErrors();
+        errors.RequireReservationId("id", id);
+        errors.ThrowIfAny();
+    }
+
+    private sealed class Change(DateTimeOffset now)
+    {
+        public DateTimeOffset Now { get; } = now;
+        /// <summary>Something must be written.</summary>
+        public bool StateChanged { get; set; }
+        /// <summary>On hand, safety stock or reserved moved: the SKU's availability must hear of it.</summary>
+        public bool PositionChanged { get; set; }
+        public List<(InventoryReservation Reservation, string Reason)> Released { get; } = [];
+        public ExceptionToRaise? Exception { get; set; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Reservation {ReservationId} of {Quantity} at {InventoryKey} rejected: {Available} available")]
+    private static partial void LogReservationRejected(ILogger logger, string reservationId, string inventoryKey, int quantity, int available);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fulfilled {Quantity} at {InventoryKey} with only {OnHand} on hand; on hand floored at zero")]
+    private static partial void LogFulfilledBeyondOnHand(ILogger logger, string inventoryKey, int quantity, int onHand);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Snapshot of {InventoryKey} as of {AsOf} ignored: {LastAsOf} was applied already")]
+    private static partial void LogStaleSnapshotIgnored(ILogger logger, string inventoryKey, DateTimeOffset asOf, DateTimeOffset lastAsOf);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{InventoryKey} released {LineCount} line(s) of order {OrderId}: {Reason}")]
+    private static partial void LogReservationsReleased(ILogger logger, string inventoryKey, string orderId, int lineCount, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {InventoryKey} failed; the operation is not applied")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string inventoryKey);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reloading {InventoryKey} after a failed write failed; deactivating")]
+    private static partial void LogReloadFailed(ILogger logger, Exception exception, string inventoryKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting {InventoryKey} to its SKU availability failed")]
+    private static partial void LogAvailabilityReportFailed(ILogger logger, Exception exception, string inventoryKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telling order {OrderId} that {InventoryKey} released its reservations failed")]
+    private static partial void LogOrderNotificationFailed(ILogger logger, Exception exception, string orderId, string inventoryKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Raising a {Kind} exception for {InventoryKey} failed")]
+    private static partial void LogExceptionRaiseFailed(ILogger logger, Exception exception, string kind, string inventoryKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Purging expired reservations of {InventoryKey} failed; the reminder retries")]
+    private static partial void LogExpiryFailed(ILogger logger, Exception exception, string inventoryKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Updating the expiry reminder of {InventoryKey} failed")]
+    private static partial void LogExpiryReminderFailed(ILogger logger, Exception exception, string inventoryKey);
+}

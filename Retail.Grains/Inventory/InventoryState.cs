@@ -1,0 +1,61 @@
+using Retail.Contracts.Inventory;
+using Retail.Grains.Outbox;
+
+namespace Retail.Grains.Inventory;
+
+/// <summary>One stock position as stored (jsonb and Orleans serializer alike).</summary>
+[GenerateSerializer, Alias("Retail.InventoryState")]
+internal sealed class InventoryState : IHasOutbox
+{
+    [Id(0)] public string Sku { get; set; } = "";
+    [Id(1)] public string LocationId { get; set; } = "";
+    [Id(2)] public int OnHand { get; set; }
+    [Id(3)] public int SafetyStock { get; set; }
+
+    /// <summary>Active reservations keyed by <see cref="ReservationId.ToString"/> (<c>orderId/lineId</c>). A released reservation is removed.</summary>
+    [Id(4)] public Dictionary<string, InventoryReservation> Reservations { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Fulfil, restock and adjustment ids already applied (<c>kind:id</c>), with when; pruned after 30 days.</summary>
+    [Id(5)] public Dictionary<string, DateTimeOffset> AppliedOperations { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(6)] public DateTimeOffset? LastSnapshotAsOf { get; set; }
+
+    /// <summary>True once stock was set, adjusted, restocked or counted here.</summary>
+    [Id(7)] public bool Known { get; set; }
+
+    /// <summary>The last creation number given to a reservation: orders reservations from oldest to newest.</summary>
+    [Id(8)] public long ReservationCounter { get; set; }
+
+    [Id(9)] public OutboxState Outbox { get; set; } = new();
+
+    // Derived, not stored: System.Text.Json writes them (handy in SQL over the jsonb) and ignores them on read.
+    public int Reserved => Reservations.Values.Sum(r => r.Quantity);
+
+    public int Available => OnHand - SafetyStock - Reserved;
+
+    public InventoryPosition ToPosition() => new()
+    {
+        Sku = Sku,
+        LocationId = LocationId,
+        OnHand = OnHand,
+        SafetyStock = SafetyStock,
+        Reserved = Reserved,
+        Available = Available,
+        SnapshotAsOf = LastSnapshotAsOf,
+        Known = Known,
+    };
+}
+
+/// <summary>Stock held for one order line.</summary>
+[GenerateSerializer, Alias("Retail.InventoryReservation")]
+internal sealed class InventoryReservation
+{
+    [Id(0)] public string OrderId { get; set; } = "";
+    [Id(1)] public string LineId { get; set; } = "";
+    [Id(2)] public int Quantity { get; set; }
+    [Id(3)] public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>When the unpaid reservation lapses; null once confirmed (paid).</summary>
+    [Id(4)] public DateTimeOffset? ExpiresAt { get; set; }
+    /// <summary>Creation number, from <see cref="InventoryState.ReservationCounter"/>: higher is newer.</summary>
+    [Id(5)] public long Number { get; set; }
+}

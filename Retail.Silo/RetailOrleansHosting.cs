@@ -1,0 +1,130 @@
+using System.Net;
+using Orleans.Configuration;
+using Retail.Grains;
+using Retail.Messaging;
+using Retail.Postgres.Hosting;
+
+namespace Retail.Silo;
+
+/// <summary>
+/// How a process joins Retail's Orleans cluster, chosen by configuration (docs/configuration.md): as a silo with
+/// the grains (<see cref="AddRetailSilo"/>), as a client (<see cref="AddRetailOrleansClient"/>), or, with
+/// <c>Retail:Embedded</c>, as a silo inside an API or bridge process (<see cref="AddRetailOrleans"/>).
+/// </summary>
+public static class RetailOrleansHosting
+{
+    public const string EmbeddedKey = "Retail:Embedded";
+
+    /// <summary>A co-hosted silo when <c>Retail:Embedded</c> is true, a client otherwise.</summary>
+    public static IHostApplicationBuilder AddRetailOrleans(this IHostApplicationBuilder builder) =>
+        IsEmbedded(builder.Configuration) ? builder.AddRetailSilo() : builder.AddRetailOrleansClient();
+
+    public static bool IsEmbedded(IConfiguration configuration) => configuration.GetValue<bool>(EmbeddedKey);
+
+    /// <summary>A silo: the grains, their storage, reminders and clustering, and the message transport for the outbox.</summary>
+    public static IHostApplicationBuilder AddRetailSilo(this IHostApplicationBuilder builder)
+    {
+        var options = OrleansSettings.From(builder.Configuration);
+        builder.Services.AddRetailMessaging(builder.Configuration);
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(cluster =>
+            {
+                cluster.ClusterId = options.ClusterId;
+                cluster.ServiceId = options.ServiceId;
+            });
+            switch (options.Clustering)
+            {
+                case OrleansSettings.Localhost:
+                    silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
+                    break;
+                case OrleansSettings.Postgres:
+                    silo.Services.AddRetailPostgresDataSource(builder.Configuration);
+                    silo.UseRetailPostgresClustering();
+                    if (options.AdvertisedAddress is { } advertised)
+                    {
+                        silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+                    }
+                    else
+                    {
+                        silo.ConfigureEndpoints(options.SiloPort, options.GatewayPort);
+                    }
+                    break;
+                default:
+                    throw OrleansSettings.Unsupported("Orleans:Clustering", options.Clustering);
+            }
+            switch (options.Storage)
+            {
+                case OrleansSettings.Memory:
+                    foreach (var name in StorageNames.All)
+                    {
+                        silo.AddMemoryGrainStorage(name);
+                    }
+                    silo.UseInMemoryReminderService();
+                    break;
+                case OrleansSettings.Postgres:
+                    silo.Services.AddRetailPostgresDataSource(builder.Configuration);
+                    foreach (var name in StorageNames.All)
+                    {
+                        silo.AddRetailPostgresGrainStorage(name);
+                    }
+                    silo.AddRetailPostgresReminders();
+                    break;
+                default:
+                    throw OrleansSettings.Unsupported("Orleans:Storage", options.Storage);
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>A client of the cluster that <c>Orleans:Clustering</c> names.</summary>
+    public static IHostApplicationBuilder AddRetailOrleansClient(this IHostApplicationBuilder builder)
+    {
+        var options = OrleansSettings.From(builder.Configuration);
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(cluster =>
+            {
+                cluster.ClusterId = options.ClusterId;
+                cluster.ServiceId = options.ServiceId;
+            });
+            switch (options.Clustering)
+            {
+                case OrleansSettings.Localhost:
+                    client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
+                    break;
+                case OrleansSettings.Postgres:
+                    client.UseRetailPostgresClustering(builder.Configuration);
+                    break;
+                default:
+                    throw OrleansSettings.Unsupported("Orleans:Clustering", options.Clustering);
+            }
+        });
+        return builder;
+    }
+
+    private sealed record OrleansSettings(
+        string ClusterId, string ServiceId, string Clustering, string Storage, int SiloPort, int GatewayPort, IPAddress? AdvertisedAddress)
+    {
+        public const string Localhost = "Localhost";
+        public const string Memory = "Memory";
+        public const string Postgres = "Postgres";
+
+        public static OrleansSettings From(IConfiguration configuration)
+        {
+            var section = configuration.GetSection("Orleans");
+            var advertised = section["AdvertisedIPAddress"];
+            return new OrleansSettings(
+                section["ClusterId"] ?? "retail",
+                section["ServiceId"] ?? "retail",
+                section["Clustering"] ?? Localhost,
+                section["Storage"] ?? Memory,
+                section.GetValue("SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
+                section.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
+                string.IsNullOrWhiteSpace(advertised) ? null : IPAddress.Parse(advertised));
+        }
+
+        public static InvalidOperationException Unsupported(string key, string value) =>
+            new($"{key} = '{value}' is not supported. See docs/configuration.md for the values.");
+    }
+}
