@@ -6,6 +6,7 @@ using Retail.Functions.Shopify;
 using Retail.Functions.Stripe;
 using Retail.Functions.Validation;
 using Retail.Functions.Webhooks;
+using Retail.Messaging;
 
 namespace Retail.Functions;
 
@@ -13,7 +14,8 @@ namespace Retail.Functions;
 /// The integration bridge as two calls, so that it runs in its own process (Program.cs) or inside the API's process
 /// (embedded mode): <see cref="AddRetailBridge"/> registers the handlers, options and the ERP consumer;
 /// <see cref="MapRetailBridge"/> maps the webhooks under <c>/webhooks</c>. Both need an Orleans client or silo
-/// (<c>IGrainFactory</c>) and, for the consumer, Retail.Messaging's <c>IMessageProcessorFactory</c>.
+/// (<c>IGrainFactory</c>): call <see cref="AddRetailBridge"/> after <c>AddRetailOrleans</c>, which in embedded mode also
+/// registers the message transport that the ERP consumer then shares.
 /// </summary>
 public static class BridgeHosting
 {
@@ -35,6 +37,11 @@ public static class BridgeHosting
         services.TryAddSingleton<StripeWebhook>();
         services.TryAddSingleton<CloudEventsWebhook>();
         services.TryAddSingleton<ErpInboundHandler>();
+        if (!services.Any(service => service.ServiceType == typeof(IMessageProcessorFactory)))
+        {
+            // A silo in this process (embedded mode) registered the transport already; a client process adds it here.
+            services.AddRetailMessaging(builder.Configuration);
+        }
         services.AddHostedService<ErpInboundConsumer>();
         return builder;
     }
