@@ -16,6 +16,9 @@ public sealed class FakeGrains : IGrainFactory
 
     public ConcurrentQueue<string> Calls { get; } = new();
 
+    /// <summary>Each call with the correlation id that was current (in Orleans' RequestContext) when it was made.</summary>
+    public ConcurrentQueue<(string Call, string? CorrelationId)> Correlated { get; } = new();
+
     /// <summary>When set, every grain call first runs this (e.g. to throw a transient failure).</summary>
     public Func<string, Exception?>? Failure { get; set; }
 
@@ -38,6 +41,7 @@ public sealed class FakeGrains : IGrainFactory
     public void Record(string call)
     {
         Calls.Enqueue(call);
+        Correlated.Enqueue((call, Microsoft.Extensions.Hosting.Correlation.Current));
         if (Failure?.Invoke(call) is { } exception)
         {
             throw exception;

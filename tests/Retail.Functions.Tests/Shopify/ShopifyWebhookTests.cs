@@ -317,6 +317,20 @@ public sealed class ShopifyWebhookTests : IAsyncLifetime
         Assert.Equal("corr-shopify-1", response.Headers.GetValues("X-Correlation-Id").Single());
     }
 
+    [Fact]
+    public async Task Post_MakesTheRequestsCorrelationIdCurrentForTheGrainCalls()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/shopify") { Content = new ByteArrayContent(Order) };
+        request.Headers.Add("X-Correlation-Id", "corr-shopify-2");
+        request.Headers.Add("X-Shopify-Topic", "orders/create");
+        request.Headers.Add("X-Shopify-Webhook-Id", "wh-corr");
+        request.Headers.Add("X-Shopify-Hmac-Sha256", WebhookSignature.ComputeBase64(Order, BridgeHost.ShopifyNewSecret));
+
+        await host.Client.SendAsync(request);
+
+        Assert.Contains(host.Grains.Correlated, entry => entry.Call.EndsWith(".Submit", StringComparison.Ordinal) && entry.CorrelationId == "corr-shopify-2");
+    }
+
     /// <summary>A body stream whose length is unknown, so the request goes without Content-Length.</summary>
     private sealed class UnknownLengthStream(byte[] content) : MemoryStream(content)
     {
