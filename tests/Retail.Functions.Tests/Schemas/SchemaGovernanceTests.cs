@@ -161,12 +161,14 @@ public sealed class SchemaGovernanceTests
     public void Schemas_AreCompatibleWithTheCommittedBaseline()
     {
         var current = SchemaCatalog.Names.ToDictionary(name => name, name => SchemaShape.Of(SchemaCatalog.Read(name)), StringComparer.Ordinal);
+        var baselinePath = BaselinePath;
         if (Environment.GetEnvironmentVariable(UpdateBaselineVariable) is { } sourcePath && sourcePath.Length > 0)
         {
+            baselinePath = sourcePath;
             var document = new JsonObject(current.Select(entry => KeyValuePair.Create(entry.Key, (JsonNode?)entry.Value.ToJson())));
             File.WriteAllText(sourcePath, document.ToJsonString(SchemaShape.WriteOptions) + Environment.NewLine);
         }
-        var baseline = JsonNode.Parse(File.ReadAllText(BaselinePath))!.AsObject();
+        var baseline = JsonNode.Parse(File.ReadAllText(baselinePath))!.AsObject();
 
         var breaking = baseline
             .SelectMany(entry => current.TryGetValue(entry.Key, out var shape)
