@@ -74,7 +74,7 @@ internal sealed partial class OrderGrain
                 if (State.HoldKind == ExceptionKinds.PaymentTimeout)
                 {
                     ClearHold(now, "The payment arrived.");
-                    await SourceAsync(now, []);
+                    await SourceAsync(now);
                     Transition(now, "sourced again");
                 }
                 await AdvanceAsync(now);
@@ -244,7 +244,7 @@ internal sealed partial class OrderGrain
         Emit(now, EventTypes.OrderCancelled, reason, lines, refunded);
         if (retaken && !wholeOrder)
         {
-            await SourceAsync(now, []);
+            await SourceAsync(now);
         }
         Transition(now, "cancelled");
         await AdvanceAsync(now);

@@ -58,7 +58,7 @@ internal sealed partial class OrderGrain
             }
             else
             {
-                await SourceAsync(now, [(released.Sku, released.LocationId)]);
+                await SourceAsync(now);
                 Transition(now, "sourced again");
                 await AdvanceAsync(now);
             }
@@ -68,7 +68,7 @@ internal sealed partial class OrderGrain
     }
 
     /// <summary>Sources and reserves every line's unplaced quantity; what no location has stays backordered.</summary>
-    private async Task SourceAsync(DateTimeOffset now, IReadOnlyCollection<(string Sku, string LocationId)> exclude)
+    private async Task SourceAsync(DateTimeOffset now)
     {
         State.Sourced = true;
         var wanted = State.Lines.Where(l => l.Backordered > 0).Select(l => new SourcingLine(l.LineId, l.Sku, l.Backordered)).ToList();
@@ -83,7 +83,7 @@ internal sealed partial class OrderGrain
             State.PaymentDueAt = expiresAt;
         }
 
-        var outcome = await new StockSourcer(GrainFactory).SourceAsync(Key, State.Order.Fulfillment, wanted, Numbering(), expiresAt, exclude);
+        var outcome = await new StockSourcer(GrainFactory).SourceAsync(Key, State.Order.Fulfillment, wanted, Numbering(), expiresAt);
         foreach (var taken in outcome.Reservations)
         {
             LineOf(taken.LineId).Allocations.Add(new AllocationState
@@ -133,7 +133,7 @@ internal sealed partial class OrderGrain
         }
         if (lapsed)
         {
-            await SourceAsync(now, []);
+            await SourceAsync(now);
         }
         Transition(now, "paid");
         if (State.ReleasedAt is null && State.Lines.All(l => l.Backordered == 0))

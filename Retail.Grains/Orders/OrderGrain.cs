@@ -107,7 +107,7 @@ internal sealed partial class OrderGrain(
             }
             else
             {
-                await SourceAsync(now, []);
+                await SourceAsync(now);
                 Transition(now, "sourced");
                 await AdvanceAsync(now);
             }
@@ -136,7 +136,7 @@ internal sealed partial class OrderGrain(
                     else
                     {
                         ClearHold(now, "The order's checks pass now.");
-                        await SourceAsync(now, []);
+                        await SourceAsync(now);
                         Transition(now, "sourced");
                         await AdvanceAsync(now);
                     }
@@ -149,7 +149,7 @@ internal sealed partial class OrderGrain(
                 await ChangeAsync(async now =>
                 {
                     ClearHold(now, "Sourcing again after the payment timeout.");
-                    await SourceAsync(now, []);
+                    await SourceAsync(now);
                     Transition(now, "sourced");
                     await AdvanceAsync(now);
                     await CommitAsync(now);
@@ -164,7 +164,7 @@ internal sealed partial class OrderGrain(
                 await ChangeAsync(async now =>
                 {
                     AddTimeline(now, "retry", "Sourcing the backordered quantity again.");
-                    await SourceAsync(now, []);
+                    await SourceAsync(now);
                     Transition(now, "sourced");
                     await AdvanceAsync(now);
                     await CommitAsync(now);

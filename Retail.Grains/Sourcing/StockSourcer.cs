@@ -25,14 +25,12 @@ internal sealed class StockSourcer(IGrainFactory grains)
     /// <param name="lines">What is still to be sourced, per line.</param>
     /// <param name="numbering">Names the reservations.</param>
     /// <param name="expiresAt">When unpaid reservations lapse; null once paid.</param>
-    /// <param name="exclude">Positions known to have nothing to give (a location that just released this order's stock).</param>
     public async Task<SourcingOutcome> SourceAsync(
         string orderId,
         Fulfillment fulfillment,
         IReadOnlyList<SourcingLine> lines,
         ReservationNumbering numbering,
-        DateTimeOffset? expiresAt,
-        IReadOnlyCollection<(string Sku, string LocationId)> exclude)
+        DateTimeOffset? expiresAt)
     {
         var remaining = lines.Where(l => l.Quantity > 0).ToDictionary(l => l.LineId, l => l, StringComparer.Ordinal);
         var taken = new List<ReservationTaken>();
@@ -43,10 +41,6 @@ internal sealed class StockSourcer(IGrainFactory grains)
 
         var locations = await grains.GetGrain<ILocationRegistryGrain>(ILocationRegistryGrain.Key).GetAllAsync();
         var available = await ReadAvailabilityAsync(remaining.Values.Select(l => l.Sku).Distinct(StringComparer.Ordinal));
-        foreach (var (sku, locationId) in exclude)
-        {
-            available.Set(sku, locationId, 0);
-        }
         var request = new SourcingRequest
         {
             Method = fulfillment.Method,
