@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
 using Retail.Contracts;
 using Retail.Contracts.Events;
 using Retail.Contracts.Exceptions;
@@ -31,7 +32,12 @@ internal sealed class ExceptionRegistryState : IHasOutbox
 /// raises it once more. An order's hold or failure asks the order to re-run the held step (the order resolves the
 /// record itself when the step succeeds). Anything else, such as an inventory variance, has no step to re-run: a
 /// retry is refused as an invalid transition, and the record is resolved once the count is checked.
+/// <para>
+/// The grain is reentrant so that a retry waiting for its order never blocks that order's own calls here (which
+/// would deadlock the two); changes to the records still run one at a time, each with its write, behind a gate.
+/// </para>
 /// </remarks>
+[Reentrant]
 internal sealed partial class ExceptionRegistryGrain(
     [PersistentState("exceptions", StorageNames.Operations)] IPersistentState<ExceptionRegistryState> state,
     IMessagePublisher publisher,
@@ -51,11 +57,17 @@ internal sealed partial class ExceptionRegistryGrain(
 
     private readonly ILogger<ExceptionRegistryGrain> _logger = logger;
     private readonly TimeProvider _time = timeProvider;
+    private Task _gate = Task.CompletedTask;
 
-    public async Task<ExceptionRecord> RaiseAsync(ExceptionToRaise exception)
+    public Task<ExceptionRecord> RaiseAsync(ExceptionToRaise exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         Validate(exception);
+        return OneAtATimeAsync(() => RaiseNowAsync(exception));
+    }
+
+    private async Task<ExceptionRecord> RaiseNowAsync(ExceptionToRaise exception)
+    {
         var now = _time.GetUtcNow();
         var reason = Truncate(string.IsNullOrWhiteSpace(exception.Reason) ? exception.Kind : exception.Reason);
 
@@ -129,6 +141,17 @@ internal sealed partial class ExceptionRegistryGrain(
 
     public async Task<ExceptionRecord> RetryAsync(string id)
     {
+        var record = await OneAtATimeAsync(() => CountRetryAsync(id));
+        if (record.Message is null)
+        {
+            await GrainFactory.GetGrain<IOrderGrain>(record.BusinessKey).RetryAsync(record.Kind);
+        }
+        return Find(id);
+    }
+
+    /// <summary>Counts the attempt; a dead letter's message is sent again with the same write.</summary>
+    private async Task<ExceptionRecord> CountRetryAsync(string id)
+    {
         var record = Find(id);
         if (record.Status == ExceptionStatus.Resolved)
         {
@@ -156,34 +179,40 @@ internal sealed partial class ExceptionRegistryGrain(
             });
             await SaveAsync();
             LogResubmitted(_logger, id, message.MessageId, message.Entity);
-            return Find(id);
-        }
-
-        await SaveAsync();
-        // The order reports back (raise again, or resolve) while this call waits for it.
-        using (RequestContext.AllowCallChainReentrancy())
-        {
-            await GrainFactory.GetGrain<IOrderGrain>(record.BusinessKey).RetryAsync(record.Kind);
-        }
-        return Find(id);
-    }
-
-    public async Task<ExceptionRecord> ResolveAsync(string id, string resolution)
-    {
-        var record = Find(id);
-        if (record.Status == ExceptionStatus.Resolved)
-        {
             return record;
         }
-        return await ResolveAsync(record, resolution);
+        await SaveAsync();
+        return record;
     }
 
-    public async Task ResolveForAsync(string kind, string businessKey, string resolution)
-    {
-        var record = State.Records.FirstOrDefault(r => r.Status == ExceptionStatus.Open && r.Kind == kind && r.BusinessKey == businessKey);
-        if (record is not null)
+    public Task<ExceptionRecord> ResolveAsync(string id, string resolution) =>
+        OneAtATimeAsync(async () =>
         {
-            await ResolveAsync(record, resolution);
+            var record = Find(id);
+            return record.Status == ExceptionStatus.Resolved ? record : await ResolveAsync(record, resolution);
+        });
+
+    public Task ResolveForAsync(string kind, string businessKey, string resolution) =>
+        OneAtATimeAsync(async () =>
+        {
+            var record = State.Records.FirstOrDefault(r => r.Status == ExceptionStatus.Open && r.Kind == kind && r.BusinessKey == businessKey);
+            return record is null ? null : await ResolveAsync(record, resolution);
+        });
+
+    /// <summary>Runs changes to the records one after another, each completed with its write before the next starts.</summary>
+    private async Task<T> OneAtATimeAsync<T>(Func<Task<T>> change)
+    {
+        var previous = _gate;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _gate = done.Task;
+        try
+        {
+            await previous;
+            return await change();
+        }
+        finally
+        {
+            done.SetResult();
         }
     }
 

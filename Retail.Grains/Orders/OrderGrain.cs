@@ -119,7 +119,10 @@ internal sealed partial class OrderGrain(
 
     public async Task RetryAsync(string exceptionKind)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(exceptionKind);
+        if (string.IsNullOrWhiteSpace(exceptionKind))
+        {
+            throw new RetailValidationException(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["exceptionKind"] = ["Is required."] });
+        }
         EnsureExists();
         switch (exceptionKind)
         {
