@@ -209,11 +209,10 @@ internal sealed partial class OrderGrain
             _paymentTimer?.Dispose();
             _paymentTimer = null;
             _paymentTimerDue = null;
-            if (_paymentReminderRegistered && await this.GetReminder(PaymentReminderName) is { } reminder)
+            if (_paymentReminderRegistered)
             {
-                await this.UnregisterReminder(reminder);
+                await UpdatePaymentReminderAsync(null);
             }
-            _paymentReminderRegistered = false;
             return;
         }
         var due = State.PaymentDueAt!.Value;
@@ -231,9 +230,29 @@ internal sealed partial class OrderGrain
         }
         if (!_paymentReminderRegistered)
         {
-            var reminderDue = (wait > TimeSpan.Zero ? wait : TimeSpan.Zero) + PaymentReminderGrace;
-            await this.RegisterOrUpdateReminder(PaymentReminderName, reminderDue, PaymentReminderPeriod);
-            _paymentReminderRegistered = true;
+            await UpdatePaymentReminderAsync((wait > TimeSpan.Zero ? wait : TimeSpan.Zero) + PaymentReminderGrace);
+        }
+    }
+
+    /// <summary>Registers the reminder due after <paramref name="dueIn"/>, or removes it when null.</summary>
+    private async Task UpdatePaymentReminderAsync(TimeSpan? dueIn)
+    {
+        try
+        {
+            if (dueIn is { } due)
+            {
+                await this.RegisterOrUpdateReminder(PaymentReminderName, due, PaymentReminderPeriod);
+            }
+            else if (await this.GetReminder(PaymentReminderName) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+            _paymentReminderRegistered = dueIn is not null;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The change is written; the timer still fires while the grain is active, and the next change tries again.
+            LogPaymentReminderFailed(_logger, exception, Key);
         }
     }
 
@@ -278,6 +297,9 @@ internal sealed partial class OrderGrain
         }
         await SchedulePaymentTimeoutAsync(now);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Updating the payment reminder of order {OrderId} failed")]
+    private static partial void LogPaymentReminderFailed(ILogger logger, Exception exception, string orderId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Timing out the payment of order {OrderId} failed; the reminder retries")]
     private static partial void LogPaymentTimeoutFailed(ILogger logger, Exception exception, string orderId);
