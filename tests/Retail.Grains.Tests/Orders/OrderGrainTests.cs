@@ -115,6 +115,28 @@ public sealed class OrderGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Retry_WhileTheOrderChangesOnItsOwn_BothFinishAndTheExceptionIsResolved()
+    {
+        var warehouse = await _scenario.LocationAsync("wh", LocationType.Warehouse, priority: 1);
+        var skuA = OrderScenario.NewId("sku-a");
+        var skuB = OrderScenario.NewId("sku-b");
+        await _scenario.StockAsync(skuA, warehouse, 5);
+        await _scenario.StockAsync(skuB, warehouse, 0);
+        var (orderId, _) = await _scenario.SubmitAsync(OrderScenario.Canonical(("1", skuA, 1), ("2", skuB, 2)));
+        var exception = Assert.Single(await _scenario.ExceptionsOfAsync(orderId));
+
+        var retry = _scenario.Exceptions.RetryAsync(exception.Id);
+        var cancel = _scenario.Order(orderId).CancelAsync(new CancelRequest { Reason = "out of stock", Lines = [new LineQuantity { LineId = "2", Quantity = 2 }] });
+        await Task.WhenAny(Task.WhenAll(retry, cancel), Task.Delay(OrderScenario.WaitLimit));
+
+        Assert.True(retry.IsCompleted && cancel.IsCompleted, "The retry and the cancellation did not both finish.");
+        Assert.True(cancel.IsCompletedSuccessfully);
+        Assert.True(retry.IsCompletedSuccessfully || retry.Exception?.InnerException is RetailException { Code: ProblemCodes.InvalidTransition });
+        Assert.Equal(OrderStatus.Released, (await _scenario.ViewAsync(orderId)).Status);
+        Assert.Equal(ExceptionStatus.Resolved, (await _scenario.Exceptions.GetAsync(exception.Id))!.Status);
+    }
+
+    [Fact]
     public async Task ShipmentsAndInvoices_InParts_CompleteTheOrderWithOrderedEvents()
     {
         var warehouse = await _scenario.LocationAsync("wh", LocationType.Warehouse, priority: 1);
