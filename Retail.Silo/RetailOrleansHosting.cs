@@ -51,7 +51,7 @@ public static class RetailOrleansHosting
                     }
                     break;
                 default:
-                    throw OrleansSettings.Unsupported("Orleans:Clustering", options.Clustering);
+                    throw OrleansSettings.Unsupported("Orleans:Membership", options.Clustering);
             }
             switch (options.Storage)
             {
@@ -77,7 +77,7 @@ public static class RetailOrleansHosting
         return builder;
     }
 
-    /// <summary>A client of the cluster that <c>Orleans:Clustering</c> names.</summary>
+    /// <summary>A client of the cluster that <c>Orleans:Membership</c> names.</summary>
     public static IHostApplicationBuilder AddRetailOrleansClient(this IHostApplicationBuilder builder)
     {
         var options = OrleansSettings.From(builder.Configuration);
@@ -97,7 +97,7 @@ public static class RetailOrleansHosting
                     client.UseRetailPostgresClustering(builder.Configuration);
                     break;
                 default:
-                    throw OrleansSettings.Unsupported("Orleans:Clustering", options.Clustering);
+                    throw OrleansSettings.Unsupported("Orleans:Membership", options.Clustering);
             }
         });
         return builder;
@@ -117,7 +117,7 @@ public static class RetailOrleansHosting
             return new OrleansSettings(
                 section["ClusterId"] ?? "retail",
                 section["ServiceId"] ?? "retail",
-                section["Clustering"] ?? Localhost,
+                section["Membership"] ?? Localhost,
                 section["Storage"] ?? Memory,
                 section.GetValue("SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
                 section.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),

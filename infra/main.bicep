@@ -223,7 +223,7 @@ module keyVault 'modules/key-vault.bicep' = {
 var orleansSettings = [
   { name: 'Orleans__ClusterId', value: 'retail' }
   { name: 'Orleans__ServiceId', value: 'retail' }
-  { name: 'Orleans__Clustering', value: 'Postgres' }
+  { name: 'Orleans__Membership', value: 'Postgres' }
   { name: 'Postgres__Host', value: postgres.outputs.host }
   { name: 'Postgres__Database', value: postgres.outputs.databaseName }
   { name: 'Postgres__UseEntraId', value: 'true' }

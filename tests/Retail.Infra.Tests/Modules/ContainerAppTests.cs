@@ -90,12 +90,12 @@ public sealed partial class ContainerAppTests(CompiledTemplateFixture fixture)
     }
 
     [Theory]
-    [InlineData("silo", "Orleans__Clustering", "Postgres")]
+    [InlineData("silo", "Orleans__Membership", "Postgres")]
     [InlineData("silo", "Orleans__Storage", "Postgres")]
     [InlineData("silo", "Messaging__Transport", "Azure")]
     [InlineData("silo", "Postgres__UseEntraId", "true")]
-    [InlineData("api", "Orleans__Clustering", "Postgres")]
-    [InlineData("functions", "Orleans__Clustering", "Postgres")]
+    [InlineData("api", "Orleans__Membership", "Postgres")]
+    [InlineData("functions", "Orleans__Membership", "Postgres")]
     [InlineData("functions", "Messaging__Transport", "Azure")]
     public void App_EnvironmentVariable_HasTheAzureValue(string app, string name, string value)
     {

@@ -1,0 +1,3 @@
+using Retail.AppHost;
+
+return await AppHostCommand.Create().Parse(args).InvokeAsync();
