@@ -58,7 +58,13 @@ internal static class ChartWriter
         plot.XLabel("concurrent clients");
         var ticks = report.Settings.Concurrencies.Select(c => new Tick(Math.Log2(c), c.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
-        plot.Axes.Margins(bottom: 0);
+        plot.Axes.AutoScale();
+        var limits = plot.Axes.GetLimits();
+        plot.Axes.SetLimitsY(0, Math.Max(1, limits.Top * 1.15));
+        if (report.Settings.Concurrencies.Count > 0)
+        {
+            plot.Axes.SetLimitsX(Math.Log2(report.Settings.Concurrencies.Min()) - 0.5, Math.Log2(report.Settings.Concurrencies.Max()) + 0.5);
+        }
         plot.ShowLegend(Alignment.UpperLeft);
     }
 }

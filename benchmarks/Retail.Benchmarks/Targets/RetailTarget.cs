@@ -47,13 +47,18 @@ internal sealed class RetailTarget(string connectionString, string logDirectory)
             ["Logging__LogLevel__Default"] = "Warning",
         };
 
+        var siloUrl = LoopbackUrl(FreePort.Next());
         var silo = new Dictionary<string, string>(common, StringComparer.Ordinal)
         {
-            ["ASPNETCORE_URLS"] = LoopbackUrl(FreePort.Next()),
+            ["ASPNETCORE_URLS"] = siloUrl,
             ["Orleans__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["Orleans__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
         };
         processes.Add(ChildProcess.Start("retail-silo", SolutionLayout.AssemblyOf("Retail.Silo"), [], silo, logDirectory));
+        using (var probe = BenchmarkHttp.CreateClient(new Uri(siloUrl)))
+        {
+            await processes[0].WaitUntilHealthyAsync(probe, new Uri(probe.BaseAddress!, "/health"), TimeSpan.FromSeconds(120), cancellationToken);
+        }
 
         var api = new Dictionary<string, string>(common, StringComparer.Ordinal)
         {
