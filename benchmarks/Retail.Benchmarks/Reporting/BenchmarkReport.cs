@@ -40,6 +40,8 @@ internal sealed record RunResult
     public LatencySummary? Reads { get; init; }
     public IReadOnlyDictionary<string, int>? ReadErrors { get; init; }
     public required Verification Verification { get; init; }
+    /// <summary>The machine's 1-minute load average when the run ended: above the core count, something else competed for the CPU.</summary>
+    public double? LoadAverage { get; init; }
 }
 
 internal sealed record Verification
@@ -60,4 +62,4 @@ internal sealed record Comparison(string Scenario, double RetailPeak, double Bas
 
 internal sealed record GoalCheck(string Goal, bool Met, string Measured);
 
-internal sealed record BenchmarkSettings(int Seed, int SkuCount, IReadOnlyList<int> Concurrencies, double DurationSeconds, int FlashOrders, int FlashUnits, IReadOnlyList<double> OpenLoopFractions, double ReadRate, int BaselinePoolSize, IReadOnlyList<string> Targets, IReadOnlyList<string> Scenarios);
+internal sealed record BenchmarkSettings(int Seed, int SkuCount, IReadOnlyList<int> Concurrencies, double DurationSeconds, int FlashOrders, int FlashUnits, double? FlashTimeLimitSeconds, IReadOnlyList<double> OpenLoopFractions, double ReadRate, int BaselinePoolSize, IReadOnlyList<string> Targets, IReadOnlyList<string> Scenarios);

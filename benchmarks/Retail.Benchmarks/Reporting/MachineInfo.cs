@@ -13,6 +13,15 @@ internal sealed record MachineInfo(int Cores, double MemoryGiB, string Operating
         postgresVersion,
         DiskOf(dataDirectory));
 
+    /// <summary>The 1-minute load average (Linux), or null.</summary>
+    public static double? LoadAverage()
+    {
+        const string loadAverage = "/proc/loadavg";
+        return File.Exists(loadAverage) && double.TryParse(File.ReadAllText(loadAverage).Split(' ')[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var load)
+            ? load
+            : null;
+    }
+
     private static string CpuModel()
     {
         const string cpuInfo = "/proc/cpuinfo";

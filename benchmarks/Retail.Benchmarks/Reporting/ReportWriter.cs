@@ -28,10 +28,10 @@ internal static class ReportWriter
         Line($"`{report.CommandLine}`, {report.Duration.TotalMinutes:0.0} minutes. Correctness: **{(report.CorrectnessPassed ? "passed" : "FAILED")}**.");
         md.AppendLine();
         var m = report.Machine;
-        Line($"Machine: {m.Cores} cores ({m.Cpu}), {m.MemoryGiB} GiB, {m.OperatingSystem}, {m.DotNet}, {m.PostgreSql}, data on {m.Disk}. Everything (PostgreSQL, the targets, the load generator) shares this machine.");
+        Line($"Machine: {m.Cores} cores ({m.Cpu}), {m.MemoryGiB} GiB, {m.OperatingSystem}, {m.DotNet}, {m.PostgreSql}, data on {m.Disk}. Everything (PostgreSQL, the targets, the load generator) shares this machine; the runs' `load avg` column is the 1-minute load average when each run ended: above {m.Cores}, other work competed for the CPU and the figures of that run are pessimistic.");
         md.AppendLine();
         var s = report.Settings;
-        Line($"Settings: seed {s.Seed}, {s.SkuCount} SKUs x 5 locations, closed-loop concurrencies {string.Join(", ", s.Concurrencies)}, {s.DurationSeconds:0} s per timed run, flash sale {s.FlashOrders} orders for {s.FlashUnits} units, open loop at {string.Join(" and ", s.OpenLoopFractions.Select(f => $"{f:P0}"))} of each target's own closed-loop peak, availability reads at {s.ReadRate:0}/s, baseline pool {s.BaselinePoolSize} connections.");
+        Line($"Settings: seed {s.Seed}, {s.SkuCount} SKUs x 5 locations, closed-loop concurrencies {string.Join(", ", s.Concurrencies)}, {s.DurationSeconds:0} s per timed run, flash sale {s.FlashOrders} orders for {s.FlashUnits} units{(s.FlashTimeLimitSeconds is { } limit ? $" (or {limit:0} s, whichever ends first)" : "")}, open loop at {string.Join(" and ", s.OpenLoopFractions.Select(f => $"{f:P0}"))} of each target's own closed-loop peak, availability reads at {s.ReadRate:0}/s, baseline pool {s.BaselinePoolSize} connections.");
         md.AppendLine();
 
         if (report.Goals.Count > 0)
@@ -73,8 +73,8 @@ internal static class ReportWriter
         md.AppendLine("## Runs").AppendLine()
             .AppendLine("Latency is per order, from the send (closed loop) or from the intended send time (open loop), in ms. Writes per order: durable writes during the run and until they settle, per acknowledged order.")
             .AppendLine()
-            .AppendLine("| target | scenario | load | orders | orders/s | p50 | p95 | p99 | max | errors | answered | writes per order | correct |")
-            .AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- |");
+            .AppendLine("| target | scenario | load | orders | orders/s | p50 | p95 | p99 | max | errors | answered | writes per order | load avg | correct |")
+            .AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | ---: | --- |");
         foreach (var r in report.Runs)
         {
             var load = r.Concurrency is { } c ? $"closed, {c} clients" : string.Create(CultureInfo.InvariantCulture, $"open, {r.RatePerSecond:0}/s");
@@ -82,7 +82,7 @@ internal static class ReportWriter
             var statuses = string.Join(", ", r.Statuses.OrderByDescending(x => x.Value).Select(x => $"{x.Key} {x.Value}"));
             var writes = string.Join(", ", r.WritesPerOrder.Where(w => w.Value > 0.005).Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Key} {w.Value:0.00}")));
             var correct = r.Verification.Passed ? "yes" : "**no**: " + string.Join("; ", r.Verification.Failures);
-            Line($"| {r.Target} | {r.Scenario} | {load} | {r.Acknowledged}/{r.Sent} | {r.OrdersPerSecond:0} | {r.Latency.P50:0.0} | {r.Latency.P95:0.0} | {r.Latency.P99:0.0} | {r.Latency.Max:0} | {errors} | {statuses} | {writes} | {correct} |");
+            Line($"| {r.Target} | {r.Scenario} | {load} | {r.Acknowledged}/{r.Sent} | {r.OrdersPerSecond:0} | {r.Latency.P50:0.0} | {r.Latency.P95:0.0} | {r.Latency.P99:0.0} | {r.Latency.Max:0} | {errors} | {statuses} | {writes} | {r.LoadAverage:0.0} | {correct} |");
         }
 
         md.AppendLine();

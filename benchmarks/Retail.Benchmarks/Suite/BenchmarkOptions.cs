@@ -22,6 +22,8 @@ internal sealed record BenchmarkOptions
     public int SkuCount { get; init; } = 10_000;
     public int FlashOrders { get; init; } = 20_000;
     public int FlashUnits { get; init; } = 5_000;
+    /// <summary>A closed-loop flash sale stops at <see cref="FlashOrders"/> or after this long, whichever comes first.</summary>
+    public TimeSpan? FlashTimeLimit { get; init; } = TimeSpan.FromSeconds(45);
     public int WarmUpOrders { get; init; } = 2_000;
     /// <summary>Fixed-count runs (quick mode): orders per uniform or availability run.</summary>
     public int? UniformOrders { get; init; }
@@ -41,6 +43,7 @@ internal sealed record BenchmarkOptions
         SkuCount = 200,
         FlashOrders = 1_000,
         FlashUnits = 300,
+        FlashTimeLimit = null,
         WarmUpOrders = 200,
         UniformOrders = 800,
         OpenLoopFractions = [],

@@ -58,7 +58,7 @@ internal sealed class BenchmarkSuite(BenchmarkOptions options)
             Quick = options.Quick,
             CommandLine = commandLine,
             Machine = machine,
-            Settings = new BenchmarkSettings(options.Seed, options.SkuCount, options.Concurrencies, options.Duration.TotalSeconds, options.FlashOrders, options.FlashUnits,
+            Settings = new BenchmarkSettings(options.Seed, options.SkuCount, options.Concurrencies, options.Duration.TotalSeconds, options.FlashOrders, options.FlashUnits, options.FlashTimeLimit?.TotalSeconds,
                 options.OpenLoopFractions, options.ReadRate, options.BaselinePoolSize, options.Targets, options.Scenarios),
             Ceiling = ceiling,
             Runs = runs,
@@ -148,7 +148,7 @@ internal sealed class BenchmarkSuite(BenchmarkOptions options)
             var key = $"f-c{concurrency}";
             var sku = await StockFlashSkuAsync(target, key, cancellationToken);
             closed.Add(await MeasureAsync(target, runner, BenchmarkOptions.FlashSale, "closed", key, concurrency, null,
-                (runKey, i) => orders.FlashSale(runKey, i, sku), options.FlashOrders, null, cancellationToken));
+                (runKey, i) => orders.FlashSale(runKey, i, sku), options.FlashOrders, options.FlashTimeLimit, cancellationToken));
         }
 
         var peak = closed.Max(run => run.OrdersPerSecond);
@@ -224,6 +224,7 @@ internal sealed class BenchmarkSuite(BenchmarkOptions options)
             Reads = readResult?.Item1,
             ReadErrors = readResult?.Item2,
             Verification = verification,
+            LoadAverage = MachineInfo.LoadAverage(),
         };
         if (mode != "warm-up")
         {
