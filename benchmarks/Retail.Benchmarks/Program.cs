@@ -10,12 +10,13 @@ var targets = new Option<string[]>("--targets") { Description = "retail, baselin
 var scenarios = new Option<string[]>("--scenarios") { Description = "uniform, flash-sale, availability (comma-separated)", DefaultValueFactory = _ => [.. BenchmarkOptions.AllScenarios], AllowMultipleArgumentsPerToken = true };
 var concurrency = new Option<int[]>("--concurrency") { Description = "closed-loop client counts (comma-separated)", AllowMultipleArgumentsPerToken = true };
 var duration = new Option<int?>("--duration") { Description = "seconds per timed run (default 20)" };
+var skus = new Option<int?>("--skus") { Description = "uniform catalogue size (default 10000 SKUs, each at 5 locations)" };
 var seed = new Option<int?>("--seed") { Description = "payload seed (same payloads for every target)" };
 var output = new Option<string?>("--output") { Description = "report folder (default benchmarks/results/<yyyy-MM-dd>)" };
 
 var root = new RootCommand("Retail against the conventional one-transaction-per-order design and the disk's commit ceiling, on one private PostgreSQL.")
 {
-    quick, targets, scenarios, concurrency, duration, seed, output,
+    quick, targets, scenarios, concurrency, duration, skus, seed, output,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -38,6 +39,7 @@ root.SetAction(async (parse, cancellationToken) =>
     {
         Duration = parse.GetValue(duration) is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Duration,
         Seed = parse.GetValue(seed) ?? options.Seed,
+        SkuCount = parse.GetValue(skus) ?? options.SkuCount,
         OutputDirectory = parse.GetValue(output) ?? Path.Combine(SolutionLayout.Root, "benchmarks", "results", DateTime.Now.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + (options.Quick ? "-quick" : "")),
     };
 

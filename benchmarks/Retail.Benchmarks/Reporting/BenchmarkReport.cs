@@ -15,6 +15,7 @@ internal sealed record BenchmarkReport
     public required IReadOnlyList<RunResult> Runs { get; init; }
     public required IReadOnlyList<Comparison> Comparisons { get; init; }
     public required IReadOnlyList<GoalCheck> Goals { get; init; }
+    public required IReadOnlyList<string> Notes { get; init; }
     public bool CorrectnessPassed => Runs.All(run => run.Verification.Passed);
 }
 
@@ -42,6 +43,8 @@ internal sealed record RunResult
     public required Verification Verification { get; init; }
     /// <summary>The machine's 1-minute load average when the run ended: above the core count, something else competed for the CPU.</summary>
     public double? LoadAverage { get; init; }
+    /// <summary>CPU milliseconds per acknowledged order, by process (the target's, all PostgreSQL backends, the load generator).</summary>
+    public IReadOnlyDictionary<string, double> CpuMillisecondsPerOrder { get; init; } = new Dictionary<string, double>();
 }
 
 internal sealed record Verification

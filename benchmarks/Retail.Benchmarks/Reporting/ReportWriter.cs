@@ -34,6 +34,11 @@ internal static class ReportWriter
         Line($"Settings: seed {s.Seed}, {s.SkuCount} SKUs x 5 locations, closed-loop concurrencies {string.Join(", ", s.Concurrencies)}, {s.DurationSeconds:0} s per timed run, flash sale {s.FlashOrders} orders for {s.FlashUnits} units{(s.FlashTimeLimitSeconds is { } limit ? $" (or {limit:0} s, whichever ends first)" : "")}, open loop at {string.Join(" and ", s.OpenLoopFractions.Select(f => $"{f:P0}"))} of each target's own closed-loop peak, availability reads at {s.ReadRate:0}/s, baseline pool {s.BaselinePoolSize} connections.");
         md.AppendLine();
 
+        foreach (var note in report.Notes)
+        {
+            md.AppendLine("> " + note).AppendLine();
+        }
+
         if (report.Goals.Count > 0)
         {
             md.AppendLine("## Goals").AppendLine().AppendLine("| goal | met | measured |").AppendLine("| --- | --- | --- |");
@@ -109,6 +114,16 @@ internal static class ReportWriter
         {
             var v = r.Verification;
             Line($"| {r.Target} | {r.Scenario} | {r.RunKey} | {v.PositionsChecked} | {v.OversoldPositions.Count} | {v.MissingOrders} | {v.StoredOrders} | {v.UnitsReservedInStock} | {v.UnitsReservedOnOrders} |");
+        }
+
+        md.AppendLine().AppendLine("## Where the CPU went").AppendLine()
+            .AppendLine("CPU milliseconds per acknowledged order during each run, by process (user + system time from /proc). With every process on the same cores, the sum bounds throughput: at 100% of the machine, orders/s <= cores x 1000 / total.")
+            .AppendLine()
+            .AppendLine("| target | scenario | run | by process | total |").AppendLine("| --- | --- | --- | --- | ---: |");
+        foreach (var r in report.Runs.Where(r => r.CpuMillisecondsPerOrder.Count > 0))
+        {
+            var parts = string.Join(", ", r.CpuMillisecondsPerOrder.OrderByDescending(c => c.Value).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value:0.0}")));
+            Line($"| {r.Target} | {r.Scenario} | {r.RunKey} | {parts} | {r.CpuMillisecondsPerOrder.Values.Sum():0.0} |");
         }
 
         if (chart)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using Retail.Benchmarks.Ceiling;
+using Retail.Benchmarks.Hosting;
 using Retail.Benchmarks.Load;
 using Retail.Benchmarks.Reporting;
 using Retail.Benchmarks.Targets;
@@ -23,6 +24,7 @@ internal sealed class BenchmarkSuite(BenchmarkOptions options)
     private readonly OrderFactory orders = new(options.Seed, new Catalog(options.SkuCount));
     private readonly List<RunResult> runs = [];
     private readonly List<CeilingMeasurement> ceiling = [];
+    private readonly List<string> notes = [];
 
     public async Task<BenchmarkReport> RunAsync(string commandLine, CancellationToken cancellationToken)
     {
@@ -48,7 +50,14 @@ internal sealed class BenchmarkSuite(BenchmarkOptions options)
             await using ITarget target = name == BenchmarkOptions.Retail
                 ? new RetailTarget(connectionString, logDirectory)
                 : new BaselineTarget(connectionString, options.BaselinePoolSize, logDirectory);
-            await RunTargetAsync(target, cancellationToken);
+            try
+            {
+                await RunTargetAsync(target, cancellationToken);
+            }
+            finally
+            {
+                notes.AddRange(target.Notes.Select(note => $"{target.Name}: {note}"));
+            }
         }
 
         var report = new BenchmarkReport
@@ -64,6 +73,7 @@ internal sealed class BenchmarkSuite(BenchmarkOptions options)
             Runs = runs,
             Comparisons = ReportAnalysis.Compare(runs),
             Goals = ReportAnalysis.CheckGoals(runs),
+            Notes = notes,
         };
         return report;
     }
@@ -182,6 +192,7 @@ internal sealed class BenchmarkSuite(BenchmarkOptions options)
         Func<string, int, byte[]> payload, int count, TimeSpan? duration, CancellationToken cancellationToken, ReadProbe? probe = null)
     {
         var before = await target.ReadSnapshotAsync(runKey, [], cancellationToken);
+        var cpuBefore = CpuMeter.Read(target.Processes);
         var label = $"{target.Name} {scenario} {mode} " + (concurrency is { } c ? $"c={c}" : $"{rate:0}/s");
 
         using var stopReads = new CancellationTokenSource();
@@ -198,6 +209,7 @@ internal sealed class BenchmarkSuite(BenchmarkOptions options)
             await stopReads.CancelAsync();
         }
 
+        var cpuAfter = CpuMeter.Read(target.Processes);
         var readResult = reads is null ? ((LatencySummary, IReadOnlyDictionary<string, int>)?)null : await reads;
         var after = await SettleAsync(target, runKey, measurement.Acknowledged, cancellationToken);
         var verification = Verify(before, after, measurement);
@@ -225,6 +237,10 @@ internal sealed class BenchmarkSuite(BenchmarkOptions options)
             ReadErrors = readResult?.Item2,
             Verification = verification,
             LoadAverage = MachineInfo.LoadAverage(),
+            CpuMillisecondsPerOrder = cpuAfter.ToDictionary(
+                pair => pair.Key,
+                pair => measurement.Acknowledged.Count == 0 ? 0 : (pair.Value - cpuBefore.GetValueOrDefault(pair.Key)) * 1000 / measurement.Acknowledged.Count,
+                StringComparer.Ordinal),
         };
         if (mode != "warm-up")
         {
@@ -233,7 +249,8 @@ internal sealed class BenchmarkSuite(BenchmarkOptions options)
 
         var summary = $"{label}: {result.OrdersPerSecond:0} orders/s, p50 {result.Latency.P50:0.0} / p99 {result.Latency.P99:0.0} ms, {measurement.ErrorCount} errors, "
             + string.Join(", ", writes.Select(w => $"{w.Key} {w.Value:0.00}/order"))
-            + (result.Reads is { } r ? $"; reads p99 {r.P99:0.00} ms" : "");
+            + (result.Reads is { } r ? $"; reads p99 {r.P99:0.00} ms" : "")
+            + "; CPU ms/order: " + string.Join(", ", result.CpuMillisecondsPerOrder.Select(cpu => $"{cpu.Key} {cpu.Value:0.0}"));
         ProgressConsole.Result(summary);
         if (!verification.Passed)
         {

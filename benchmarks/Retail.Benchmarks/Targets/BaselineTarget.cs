@@ -16,6 +16,11 @@ internal sealed class BaselineTarget(string connectionString, int poolSize, stri
 
     public string Name => "baseline";
 
+    public IReadOnlyList<string> Notes => [];
+
+    public IReadOnlyDictionary<string, int> Processes =>
+        server is null ? new Dictionary<string, int>() : new Dictionary<string, int>(StringComparer.Ordinal) { ["baseline-server"] = server.ProcessId };
+
     public HttpClient Client => client ?? throw new InvalidOperationException("The baseline is not started.");
 
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -11,6 +11,12 @@ internal interface ITarget : IAsyncDisposable
     /// <summary>Authenticated, with the target's base address.</summary>
     HttpClient Client { get; }
 
+    /// <summary>What the report must say about how the target ran (deviations from the intended set-up).</summary>
+    IReadOnlyList<string> Notes { get; }
+
+    /// <summary>The target's own processes by name (for CPU accounting).</summary>
+    IReadOnlyDictionary<string, int> Processes { get; }
+
     Task StartAsync(CancellationToken cancellationToken);
 
     Task SetLocationsAsync(IReadOnlyList<LocationSpec> locations, CancellationToken cancellationToken);

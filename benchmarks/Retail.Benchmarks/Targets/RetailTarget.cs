@@ -23,14 +23,38 @@ internal sealed class RetailTarget(string connectionString, string logDirectory)
     private const int SetupAttempts = 5;
 
     private readonly NpgsqlDataSource dataSource = NpgsqlDataSource.Create(connectionString);
+    private const string OrleansClusteringClash = "Could not find Clustering provider";
+
     private readonly List<ChildProcess> processes = [];
+    private readonly List<string> notes = [];
     private HttpClient? client;
 
     public string Name => "retail";
 
     public HttpClient Client => client ?? throw new InvalidOperationException("Retail is not started.");
 
+    public IReadOnlyList<string> Notes => notes;
+
+    public IReadOnlyDictionary<string, int> Processes => processes.ToDictionary(p => p.Name, p => p.ProcessId, StringComparer.Ordinal);
+
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StartProcessesAsync("Postgres", cancellationToken);
+        }
+        catch (InvalidOperationException exception) when (exception.Message.Contains(OrleansClusteringClash, StringComparison.Ordinal))
+        {
+            await StopProcessesAsync();
+            notes.Add("Retail.Silo refuses `Orleans:Clustering=Postgres`: Orleans' own configuration binding reads the `Orleans:Clustering` section too "
+                + $"and fails with \"{OrleansClusteringClash} named 'Default'\". Any value there fails, so the benchmark fell back to leaving it unset (Localhost clustering, the default) "
+                + "(membership in the silo's memory; grain state and reminders still on PostgreSQL). Membership is off the order path, so the figures are unaffected.");
+            await StartProcessesAsync(null, cancellationToken);
+        }
+    }
+
+    /// <summary>Starts the silo, then the API; <paramref name="clustering"/> is <c>Orleans:Clustering</c>, or null to leave it unset (Localhost).</summary>
+    private async Task StartProcessesAsync(string? clustering, CancellationToken cancellationToken)
     {
         var key = RandomNumberGenerator.GetBytes(32);
         var apiUrl = LoopbackUrl(FreePort.Next());
@@ -38,21 +62,25 @@ internal sealed class RetailTarget(string connectionString, string logDirectory)
         {
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["Orleans__Clustering"] = "Postgres",
             ["Orleans__Storage"] = "Postgres",
             ["Orleans__ServiceId"] = ServiceId,
+            ["Orleans__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["ConnectionStrings__retail-db"] = connectionString,
             ["Messaging__Transport"] = "InMemory",
             ["Orders__Directory"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",
         };
 
+        if (clustering is not null)
+        {
+            common["Orleans__Clustering"] = clustering;
+        }
+
         var siloUrl = LoopbackUrl(FreePort.Next());
         var silo = new Dictionary<string, string>(common, StringComparer.Ordinal)
         {
             ["ASPNETCORE_URLS"] = siloUrl,
             ["Orleans__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
-            ["Orleans__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
         };
         processes.Add(ChildProcess.Start("retail-silo", SolutionLayout.AssemblyOf("Retail.Silo"), [], silo, logDirectory));
         using (var probe = BenchmarkHttp.CreateClient(new Uri(siloUrl)))
@@ -63,16 +91,17 @@ internal sealed class RetailTarget(string connectionString, string logDirectory)
         var api = new Dictionary<string, string>(common, StringComparer.Ordinal)
         {
             ["ASPNETCORE_URLS"] = apiUrl,
-            // The API's per-client rate limit (docs/api.md) is raised so that the benchmark measures the system, not the limiter.
             ["Authentication__Schemes__Bearer__ValidIssuer"] = Issuer,
             ["Authentication__Schemes__Bearer__ValidAudiences__0"] = Audience,
             ["Authentication__Schemes__Bearer__SigningKeys__0__Issuer"] = Issuer,
             ["Authentication__Schemes__Bearer__SigningKeys__0__Value"] = Convert.ToBase64String(key),
+            // The API's per-client rate limit (docs/api.md) is raised so that the benchmark measures the system, not the limiter.
             ["RateLimiting__PermitsPerMinute"] = "600000000",
             ["RateLimiting__Burst"] = "10000000",
         };
         processes.Add(ChildProcess.Start("retail-api", SolutionLayout.AssemblyOf("Retail.Api"), [], api, logDirectory));
 
+        client?.Dispose();
         client = BenchmarkHttp.CreateClient(new Uri(apiUrl));
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
             JwtMinter.Mint(key, Issuer, Audience, "retail-benchmarks", Scopes, TimeSpan.FromHours(12)));
@@ -81,6 +110,16 @@ internal sealed class RetailTarget(string connectionString, string logDirectory)
         {
             throw new InvalidOperationException($"Retail.Silo exited; see {processes[0].LogPath}:\n{processes[0].Tail()}");
         }
+    }
+
+    private async Task StopProcessesAsync()
+    {
+        for (var i = processes.Count - 1; i >= 0; i--)
+        {
+            await processes[i].DisposeAsync();
+        }
+
+        processes.Clear();
     }
 
     public async Task SetLocationsAsync(IReadOnlyList<LocationSpec> locations, CancellationToken cancellationToken)
@@ -180,11 +219,7 @@ internal sealed class RetailTarget(string connectionString, string logDirectory)
     public async ValueTask DisposeAsync()
     {
         client?.Dispose();
-        for (var i = processes.Count - 1; i >= 0; i--)
-        {
-            await processes[i].DisposeAsync();
-        }
-
+        await StopProcessesAsync();
         await dataSource.DisposeAsync();
     }
 
