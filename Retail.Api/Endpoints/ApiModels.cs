@@ -1,0 +1,36 @@
+using Retail.Contracts.Exceptions;
+using Retail.Contracts.Orders;
+
+namespace Retail.Api.Endpoints;
+
+/// <summary>The answer to an intake: 201 when this request created the order, 200 when it already existed.</summary>
+public sealed record OrderAccepted(string OrderId, OrderStatus Status);
+
+/// <summary>A page of the order list, oldest received first.</summary>
+public sealed record OrderList(IReadOnlyList<OrderSummary> Items, string? NextCursor);
+
+/// <summary>The answer to a return request.</summary>
+public sealed record ReturnAccepted(string ReturnId, ReturnStatus Status);
+
+/// <summary>Availability of a SKU across locations.</summary>
+public sealed record AvailabilityResponse(string Sku, int Total, IReadOnlyList<LocationAvailability> Locations);
+
+public sealed record LocationAvailability(string LocationId, int OnHand, int Reserved, int SafetyStock, int Available);
+
+/// <summary>One stock position.</summary>
+public sealed record InventoryPositionResponse(
+    string Sku, string LocationId, int OnHand, int SafetyStock, int Reserved, int Available, DateTimeOffset? SnapshotAsOf);
+
+/// <summary>PUT /inventory/{sku}/{locationId}: sets on hand and safety stock outright.</summary>
+public sealed record SetStockRequest(int? OnHand, int? SafetyStock);
+
+/// <summary>PUT /locations/{locationId}; <c>type</c> is <c>warehouse</c> or <c>store</c>; lower priority is sourced first.</summary>
+public sealed record LocationRequest(string? Name, string? Type, int? Priority, string? Region);
+
+public sealed record LocationResponse(string LocationId, string Name, string Type, int Priority, string? Region);
+
+/// <summary>A page of exception records, oldest first.</summary>
+public sealed record ExceptionList(IReadOnlyList<ExceptionRecord> Items, string? NextCursor);
+
+/// <summary>POST /exceptions/{id}/resolve: what was done about it.</summary>
+public sealed record ResolveExceptionRequest(string? Resolution);

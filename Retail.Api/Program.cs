@@ -1,0 +1,15 @@
+using Retail.Api;
+using Retail.Silo;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddRetailOrleans();
+builder.AddRetailApi();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapRetailApi();
+
+app.Run();

@@ -1,0 +1,217 @@
+using System.Text;
+using System.Text.Json;
+using Retail.Contracts;
+using Retail.Contracts.Erp;
+using Retail.Contracts.Exceptions;
+using Retail.Contracts.Integration;
+using Retail.Contracts.Inventory;
+using Retail.Contracts.Orders;
+using Retail.Contracts.Schemas;
+using Retail.Functions.Validation;
+using Retail.Functions.Webhooks;
+using Retail.Messaging;
+
+namespace Retail.Functions.Erp;
+
+/// <summary>
+/// Handles one message of <c>erp-inbound</c>, independent of the host and the transport: validates it against its
+/// schema, dedupes it on its message id, and applies it to its grain. Invalid input is dead-lettered at once with its
+/// reason and raised as an exception record (so a person can fix and re-submit it); a transient failure is abandoned
+/// for redelivery, and dead-lettered the same way once <see cref="MaxDeliveries"/> is reached.
+/// </summary>
+internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaValidator schemas, ILogger<ErpInboundHandler> logger)
+{
+    public const string DedupeSource = "erp";
+    public const int MaxDeliveries = 10;
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+
+    public async Task<MessageOutcome> HandleAsync(ReceivedMessage received, CancellationToken cancellationToken)
+    {
+        var message = received.Message;
+        var correlationId = Correlation.Sanitize(Property(message, MessageProperties.CorrelationId))
+            ?? Correlation.Sanitize(message.CorrelationId)
+            ?? message.MessageId;
+        using var scope = Correlation.Begin(correlationId, logger);
+        var messageType = Property(message, MessageProperties.MessageType) ?? message.Subject;
+
+        var invalid = await ValidateAsync(messageType, message.Body);
+        if (invalid is not null)
+        {
+            return await DeadLetterAsync(received, messageType, correlationId, invalid.Value.Reason, invalid.Value.Description);
+        }
+
+        var dedupe = grains.GetGrain<IInboundDedupeGrain>(InboundDedupeKey.For(DedupeSource, message.MessageId));
+        var leaseId = Guid.NewGuid().ToString("N");
+        try
+        {
+            var claim = await dedupe.TryBeginAsync(leaseId, Lease);
+            if (!claim.Acquired)
+            {
+                if (claim.Status == DeliveryStatus.Completed)
+                {
+                    LogDuplicate(logger, message.MessageId, messageType!);
+                    return MessageOutcome.Complete;
+                }
+                return MessageOutcome.Abandon;
+            }
+            var outcome = await DispatchAsync(messageType!, message.Body, cancellationToken);
+            await dedupe.CompleteAsync(leaseId, outcome);
+            LogApplied(logger, message.MessageId, messageType!, outcome);
+            return MessageOutcome.Complete;
+        }
+        catch (RetailException exception)
+        {
+            await ReleaseAsync(dedupe, leaseId);
+            return await DeadLetterAsync(received, messageType, correlationId, exception.Code, exception.Message);
+        }
+        catch (Exception exception) when (exception is ArgumentException or FormatException or JsonException)
+        {
+            await ReleaseAsync(dedupe, leaseId);
+            return await DeadLetterAsync(received, messageType, correlationId, "InvalidMessage", exception.Message);
+        }
+        catch (Exception exception)
+        {
+            // Transient (timeouts, the cluster briefly unavailable) or unforeseen: redeliver, up to the limit.
+            await ReleaseAsync(dedupe, leaseId);
+            if (received.DeliveryCount >= MaxDeliveries)
+            {
+                return await DeadLetterAsync(received, messageType, correlationId, "MaxDeliveriesExceeded",
+                    $"Failed {received.DeliveryCount} times; last: {exception.GetType().Name}: {exception.Message}");
+            }
+            LogAbandoned(logger, exception, message.MessageId, received.DeliveryCount);
+            return MessageOutcome.Abandon;
+        }
+    }
+
+    /// <summary>Null when the message is a known type whose body satisfies its schema.</summary>
+    private async Task<(string Reason, string Description)?> ValidateAsync(string? messageType, ReadOnlyMemory<byte> body)
+    {
+        if (messageType is null || !ErpMessageTypes.Inbound.Contains(messageType, StringComparer.Ordinal))
+        {
+            return ("UnknownMessageType", $"MessageType '{messageType}' is not one of {string.Join(", ", ErpMessageTypes.Inbound)}.");
+        }
+        using var document = JsonInput.TryParse(body, out var error);
+        if (document is null)
+        {
+            return ("InvalidJson", error!);
+        }
+        var errors = await schemas.ValidateAsync(SchemaCatalog.ForErpMessage(messageType), document.RootElement.GetRawText());
+        if (errors.Count > 0)
+        {
+            return ("SchemaValidationFailed", string.Join("; ", errors.Select(entry => $"{entry.Key}: {string.Join(", ", entry.Value)}")));
+        }
+        return null;
+    }
+
+    private async Task<string> DispatchAsync(string messageType, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        switch (messageType)
+        {
+            case ErpMessageTypes.InventorySnapshot:
+                var snapshot = Read<InventorySnapshot>(body);
+                var applied = 0;
+                await Parallel.ForEachAsync(snapshot.Items, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (item, _) =>
+                {
+                    var result = await grains.GetGrain<IInventoryGrain>(InventoryKey.For(item.Sku, snapshot.LocationId)).ApplySnapshotAsync(snapshot.AsOf, item.OnHand);
+                    if (result.Applied)
+                    {
+                        Interlocked.Increment(ref applied);
+                    }
+                });
+                return $"Snapshot of {snapshot.LocationId} as of {snapshot.AsOf:O}: {applied} of {snapshot.Items.Count} position(s) applied.";
+            case ErpMessageTypes.InventoryAdjusted:
+                var adjustment = Read<InventoryAdjusted>(body);
+                var position = await grains.GetGrain<IInventoryGrain>(InventoryKey.For(adjustment.Sku, adjustment.LocationId))
+                    .AdjustAsync(adjustment.AdjustmentId, adjustment.Delta, adjustment.Reason);
+                return $"Adjustment {adjustment.AdjustmentId}: {adjustment.Sku}@{adjustment.LocationId} on hand {position.OnHand}.";
+            case ErpMessageTypes.OrderPostingAccepted:
+                var accepted = Read<OrderPostingAccepted>(body);
+                await Order(accepted.OrderId).AcceptPostingAsync(accepted);
+                return $"Order {accepted.OrderId} accepted as {accepted.ErpOrderNumber}.";
+            case ErpMessageTypes.OrderPostingRejected:
+                var rejected = Read<OrderPostingRejected>(body);
+                await Order(rejected.OrderId).RejectPostingAsync(rejected);
+                return $"Order {rejected.OrderId} rejected ({rejected.Code}).";
+            case ErpMessageTypes.ShipmentConfirmed:
+                var shipment = Read<ShipmentConfirmed>(body);
+                await Order(shipment.OrderId).ConfirmShipmentAsync(shipment);
+                return $"Shipment {shipment.ShipmentId} of order {shipment.OrderId} confirmed.";
+            case ErpMessageTypes.InvoicePosted:
+                var invoice = Read<InvoicePosted>(body);
+                await Order(invoice.OrderId).PostInvoiceAsync(invoice);
+                return $"Invoice {invoice.InvoiceId} of order {invoice.OrderId} posted.";
+            default:
+                var returned = Read<ReturnReceived>(body);
+                await Order(returned.OrderId).ReceiveReturnAsync(returned);
+                return $"Return {returned.ReturnId} of order {returned.OrderId} received.";
+        }
+    }
+
+    private IOrderGrain Order(string orderId) => grains.GetGrain<IOrderGrain>(orderId);
+
+    private static T Read<T>(ReadOnlyMemory<byte> body) =>
+        JsonSerializer.Deserialize<T>(body.Span, RetailJson.Options)
+            ?? throw new RetailException(ProblemCodes.ValidationFailed, $"The body is not a {typeof(T).Name}.");
+
+    /// <summary>Raises the exception record first: if that fails, the message is abandoned rather than dead-lettered unseen.</summary>
+    private async Task<MessageOutcome> DeadLetterAsync(ReceivedMessage received, string? messageType, string correlationId, string reason, string description)
+    {
+        var message = received.Message;
+        try
+        {
+            await grains.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key).RaiseAsync(new ExceptionToRaise
+            {
+                Kind = ExceptionKinds.DeadLetter,
+                BusinessKey = message.MessageId,
+                Reason = $"{reason}: {description}",
+                Message = new DeadLetteredMessage
+                {
+                    Entity = received.Entity,
+                    MessageId = message.MessageId,
+                    SessionId = message.SessionId,
+                    MessageType = messageType,
+                    Body = Encoding.UTF8.GetString(message.Body.Span),
+                    CorrelationId = correlationId,
+                    Description = description,
+                },
+            });
+        }
+        catch (Exception exception) when (TransientFailures.IsTransient(exception))
+        {
+            LogAbandoned(logger, exception, message.MessageId, received.DeliveryCount);
+            return MessageOutcome.Abandon;
+        }
+        LogDeadLettered(logger, message.MessageId, messageType, reason, description);
+        return MessageOutcome.DeadLetter(reason, description);
+    }
+
+    private async Task ReleaseAsync(IInboundDedupeGrain dedupe, string leaseId)
+    {
+        try
+        {
+            await dedupe.ReleaseAsync(leaseId);
+        }
+        catch (Exception exception) when (TransientFailures.IsTransient(exception))
+        {
+            LogReleaseFailed(logger, exception);
+        }
+    }
+
+    private static string? Property(TransportMessage message, string name) =>
+        message.ApplicationProperties.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ERP message {MessageId} ({MessageType}) applied: {Outcome}")]
+    private static partial void LogApplied(ILogger logger, string messageId, string messageType, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ERP message {MessageId} ({MessageType}) is a duplicate")]
+    private static partial void LogDuplicate(ILogger logger, string messageId, string messageType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ERP message {MessageId} abandoned after delivery {DeliveryCount}")]
+    private static partial void LogAbandoned(ILogger logger, Exception exception, string messageId, int deliveryCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ERP message {MessageId} ({MessageType}) dead-lettered: {Reason}: {Description}")]
+    private static partial void LogDeadLettered(ILogger logger, string messageId, string? messageType, string reason, string description);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release a dedupe lease; it lapses on its own")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception);
+}

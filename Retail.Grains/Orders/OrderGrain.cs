@@ -1,0 +1,487 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Retail.Contracts;
+using Retail.Contracts.Events;
+using Retail.Contracts.Exceptions;
+using Retail.Contracts.Inventory;
+using Retail.Contracts.Orders;
+using Retail.Grains.Outbox;
+using Retail.Messaging;
+
+namespace Retail.Grains.Orders;
+
+/// <summary>
+/// One order's whole lifecycle. Every operation validates first, then calls the inventory with idempotent ids,
+/// then writes the change together with its events and ERP messages (the outbox), and only then tells the exception
+/// registry and the order directory. The status is derived from the lines by <see cref="OrderStatusRules.Derive"/>.
+/// </summary>
+internal sealed partial class OrderGrain(
+    [PersistentState("order", StorageNames.Orders)] IPersistentState<OrderState> state,
+    IMessagePublisher publisher,
+    ILogger<OrderGrain> logger,
+    IConfiguration configuration,
+    TimeProvider timeProvider)
+    : OutboxGrain<OrderState>(state, publisher, logger), IOrderGrain
+{
+    private readonly IPersistentState<OrderState> _storage = state;
+    private readonly ILogger<OrderGrain> _logger = logger;
+    private readonly OrderOptions _options = OrderOptions.From(configuration);
+    private readonly TimeProvider _time = timeProvider;
+    private bool _exceptionCallsSentSinceWrite;
+
+    private string Key => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await base.OnActivateAsync(cancellationToken);
+        if (!StateExists)
+        {
+            return;
+        }
+        await SchedulePaymentTimeoutAsync(_time.GetUtcNow());
+        if (State.ExceptionCalls.Count > 0)
+        {
+            // Sent from a timer, not from here: the registry may be the caller that is activating this grain.
+            this.RegisterGrainTimer(SendExceptionCallsFromTimerAsync, new GrainTimerCreationOptions
+            {
+                DueTime = TimeSpan.Zero,
+                Period = Timeout.InfiniteTimeSpan,
+            });
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_exceptionCallsSentSinceWrite)
+        {
+            try
+            {
+                await _storage.WriteStateAsync(cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                LogTrimFailed(_logger, exception, Key);
+            }
+        }
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    public Task<OrderView?> GetAsync() => Task.FromResult(StateExists ? ToView() : null);
+
+    public async Task<IntakeResult> SubmitAsync(CanonicalOrder order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        CanonicalOrderValidator.EnsureValid(order);
+        if (!CanonicalOrderValidator.IsValidId(Key) || (order.OrderId is not null && order.OrderId != Key))
+        {
+            throw new RetailValidationException(new Dictionary<string, string[]>(StringComparer.Ordinal)
+            {
+                ["orderId"] = [$"Must be the id of the order being submitted ('{Key}')."],
+            });
+        }
+        if (StateExists)
+        {
+            return RepeatedIntake(order);
+        }
+
+        var owner = await GrainFactory.GetGrain<IOrderIndexGrain>(OrderIndexKey.For(order.Channel, order.ChannelOrderId)).ClaimAsync(Key);
+        if (owner != Key)
+        {
+            // The channel order is another order's: that order answers (and completes its intake if it never finished).
+            var answer = await GrainFactory.GetGrain<IOrderGrain>(owner).SubmitAsync(order with { OrderId = owner });
+            return answer with { Created = false };
+        }
+
+        return await ChangeAsync(async now =>
+        {
+            Initialise(order, now);
+            await ClaimPaymentReferenceAsync(now);
+            var hold = await CheckOrderAsync();
+            if (hold is not null)
+            {
+                Hold(now, hold.Value.Kind, hold.Value.Reason);
+            }
+            else if (State.Payment is { Status: PaymentStatuses.Failed })
+            {
+                await CancelQuantitiesAsync(now, State.Lines.Select(l => (l, l.Cancellable)).ToList(), "Payment failed at intake.");
+            }
+            else
+            {
+                await SourceAsync(now);
+                Transition(now, "sourced");
+                await AdvanceAsync(now);
+            }
+            Transition(now, "intake");
+            await CommitAsync(now);
+            return new IntakeResult { OrderId = Key, Status = State.Status, Created = true };
+        });
+    }
+
+    public async Task RetryAsync(string exceptionKind)
+    {
+        if (string.IsNullOrWhiteSpace(exceptionKind))
+        {
+            throw new RetailValidationException(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["exceptionKind"] = ["Is required."] });
+        }
+        EnsureExists();
+        switch (exceptionKind)
+        {
+            case ExceptionKinds.UnknownSku or ExceptionKinds.TotalsMismatch:
+                RequireHold(exceptionKind);
+                await ChangeAsync(async now =>
+                {
+                    var hold = await CheckOrderAsync();
+                    if (hold is not null)
+                    {
+                        AddTimeline(now, "retry", $"Checks still fail: {hold.Value.Reason}");
+                        Hold(now, hold.Value.Kind, hold.Value.Reason);
+                    }
+                    else
+                    {
+                        ClearHold(now, "The order's checks pass now.");
+                        await SourceAsync(now);
+                        Transition(now, "sourced");
+                        await AdvanceAsync(now);
+                    }
+                    await CommitAsync(now);
+                    return true;
+                });
+                return;
+            case ExceptionKinds.PaymentTimeout:
+                RequireHold(exceptionKind);
+                await ChangeAsync(async now =>
+                {
+                    ClearHold(now, "Sourcing again after the payment timeout.");
+                    await SourceAsync(now);
+                    Transition(now, "sourced");
+                    await AdvanceAsync(now);
+                    await CommitAsync(now);
+                    return true;
+                });
+                return;
+            case ExceptionKinds.Backordered:
+                if (State.Status != OrderStatus.Backordered)
+                {
+                    throw InvalidTransition($"Order {Key} is {State.Status}, not backordered.");
+                }
+                await ChangeAsync(async now =>
+                {
+                    AddTimeline(now, "retry", "Sourcing the backordered quantity again.");
+                    await SourceAsync(now);
+                    Transition(now, "sourced");
+                    await AdvanceAsync(now);
+                    await CommitAsync(now);
+                    return true;
+                });
+                return;
+            case ExceptionKinds.PostingRejected:
+                RequireHold(exceptionKind);
+                await ChangeAsync(async now =>
+                {
+                    ClearHold(now, "Posting to the ERP again.");
+                    Post(now);
+                    await CommitAsync(now);
+                    return true;
+                });
+                return;
+            default:
+                throw InvalidTransition($"An exception of kind '{exceptionKind}' has no step of order {Key} to re-run.");
+        }
+    }
+
+    private IntakeResult RepeatedIntake(CanonicalOrder order)
+    {
+        if (State.Channel != order.Channel || State.ChannelOrderId != order.ChannelOrderId)
+        {
+            throw new RetailException(ProblemCodes.IdempotencyConflict,
+                $"Order {Key} is {State.Channel} order '{State.ChannelOrderId}', not {order.Channel} order '{order.ChannelOrderId}'.");
+        }
+        return new IntakeResult { OrderId = Key, Status = State.Status, Created = false };
+    }
+
+    private void Initialise(CanonicalOrder order, DateTimeOffset now)
+    {
+        var totals = order.Totals;
+        State.OrderId = Key;
+        State.Channel = order.Channel;
+        State.ChannelOrderId = order.ChannelOrderId;
+        State.ReceivedAt = now;
+        State.Order = order with { OrderId = Key };
+        State.Payment = order.Payment;
+        State.GrandTotal = totals?.GrandTotal ?? order.Lines.Sum(l => (l.Quantity * l.UnitPrice) - l.Discount + l.Tax);
+        State.Lines = order.Lines.Select(l => new OrderLineState
+        {
+            LineId = l.LineId,
+            Sku = l.Sku,
+            Ordered = l.Quantity,
+            UnitPrice = l.UnitPrice,
+            Discount = l.Discount,
+            Tax = l.Tax,
+        }).ToList();
+        State.Status = OrderStatus.Received;
+        AddTimeline(now, "received", $"{order.Channel} order '{order.ChannelOrderId}' with {order.Lines.Count} line(s).");
+        Emit(now, EventTypes.OrderReceived, null);
+    }
+
+    private async Task ClaimPaymentReferenceAsync(DateTimeOffset now)
+    {
+        if (State.Payment is not { Provider: { Length: > 0 } provider, Reference: { Length: > 0 } reference })
+        {
+            return;
+        }
+        var owner = await GrainFactory.GetGrain<IOrderIndexGrain>(OrderIndexKey.ForPaymentReference(provider, reference)).ClaimAsync(Key);
+        if (owner != Key)
+        {
+            LogPaymentReferenceTaken(_logger, Key, provider, reference, owner);
+            AddTimeline(now, "payment-reference", $"Payment {provider} '{reference}' already belongs to order {owner}; payment news for it goes there.");
+        }
+    }
+
+    /// <summary>The business checks that hold an order rather than reject it: unknown SKUs, then totals.</summary>
+    private async Task<(string Kind, string Reason)?> CheckOrderAsync()
+    {
+        var availability = await new Sourcing.StockSourcer(GrainFactory).ReadSkusAsync(State.Lines.Select(l => l.Sku));
+        var unknown = availability.Where(a => !a.Value.Locations.Any(p => p.Known)).Select(a => a.Key).Order(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            return (ExceptionKinds.UnknownSku, $"No location stocks SKU {string.Join(", ", unknown)}.");
+        }
+        if (State.Order.Totals is { } totals)
+        {
+            var lines = State.Order.Lines;
+            var subtotal = lines.Sum(l => l.Quantity * l.UnitPrice);
+            var discount = lines.Sum(l => l.Discount);
+            var tax = lines.Sum(l => l.Tax);
+            var grandTotal = subtotal - discount + totals.Shipping + tax;
+            var wrong = new List<string>();
+            void Compare(string name, decimal given, decimal expected)
+            {
+                if (Math.Abs(given - expected) > 0.01m)
+                {
+                    wrong.Add($"{name} {given} (the lines make {expected})");
+                }
+            }
+            Compare("subtotal", totals.Subtotal, subtotal);
+            Compare("discount", totals.Discount, discount);
+            Compare("tax", totals.Tax, tax);
+            Compare("grandTotal", totals.GrandTotal, grandTotal);
+            if (wrong.Count > 0)
+            {
+                return (ExceptionKinds.TotalsMismatch, $"Totals disagree with the lines: {string.Join("; ", wrong)}.");
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Runs a change. When it fails after touching memory, the activation is dropped so the next call starts from
+    /// the stored state; everything the change did outside (reservations, fulfilments) is idempotent on its id.
+    /// </summary>
+    private async Task<T> ChangeAsync<T>(Func<DateTimeOffset, Task<T>> change)
+    {
+        try
+        {
+            return await change(_time.GetUtcNow());
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    /// <summary>Writes the change with its outbox, then tells the exception registry and the directory.</summary>
+    private async Task CommitAsync(DateTimeOffset now)
+    {
+        Transition(now, "updated");
+        if (State.Status == OrderStatus.Cancelled)
+        {
+            State.HoldKind = null;
+            State.HoldReason = null;
+            State.PostingRejection = null;
+            State.PaymentDueAt = null;
+        }
+        State.UpdatedAt = now;
+        State.RefundPendingAmount = State.Refunds.Where(r => r.Status == RefundStatus.Pending).Sum(r => r.Amount);
+        ReconcileExceptions();
+        await SaveAsync();
+        _exceptionCallsSentSinceWrite = false;
+        await SendExceptionCallsAsync();
+        await SchedulePaymentTimeoutAsync(now);
+        if (_options.ReportToDirectory)
+        {
+            await GrainFactory.GetGrain<IOrderDirectoryGrain>(IOrderDirectoryGrain.Key).RecordAsync(ToSummary());
+        }
+    }
+
+    /// <summary>Raises what the order is held or stuck for and resolves what no longer holds it.</summary>
+    private void ReconcileExceptions()
+    {
+        var wanted = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (State.Status != OrderStatus.Cancelled)
+        {
+            if (State.HoldKind is { } holdKind)
+            {
+                wanted[holdKind] = State.HoldReason ?? holdKind;
+            }
+            if (State.PostingRejection is { } rejection)
+            {
+                wanted[ExceptionKinds.PostingRejected] = rejection;
+            }
+            if (State.Status == OrderStatus.Backordered)
+            {
+                wanted[ExceptionKinds.Backordered] = BackorderReason();
+            }
+        }
+        foreach (var (kind, reason) in wanted.Where(w => !State.OpenExceptions.ContainsKey(w.Key)))
+        {
+            State.OpenExceptions[kind] = reason;
+            State.ExceptionCalls.Add(new ExceptionCall { Raise = true, Kind = kind, Reason = reason });
+        }
+        foreach (var kind in State.OpenExceptions.Keys.Where(k => !wanted.ContainsKey(k)).ToList())
+        {
+            State.OpenExceptions.Remove(kind);
+            State.ExceptionCalls.Add(new ExceptionCall { Raise = false, Kind = kind, Reason = $"Order {Key} is {State.Status} now." });
+        }
+    }
+
+    /// <summary>Counts another failed attempt on an exception that is already open (the registry counts repeats).</summary>
+    private void RaiseAgain(string kind, string reason)
+    {
+        if (State.OpenExceptions.ContainsKey(kind))
+        {
+            State.OpenExceptions[kind] = reason;
+            State.ExceptionCalls.Add(new ExceptionCall { Raise = true, Kind = kind, Reason = reason });
+        }
+    }
+
+    private string BackorderReason() =>
+        "Backordered: " + string.Join(", ", State.Lines.Where(l => l.Backordered > 0).Select(l => $"{l.Backordered} of line {l.LineId} ({l.Sku})")) + ".";
+
+    private async Task SendExceptionCallsAsync()
+    {
+        var registry = GrainFactory.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key);
+        while (State.ExceptionCalls.Count > 0)
+        {
+            var call = State.ExceptionCalls[0];
+            try
+            {
+                if (call.Raise)
+                {
+                    await registry.RaiseAsync(new ExceptionToRaise { Kind = call.Kind, BusinessKey = Key, Reason = call.Reason });
+                }
+                else
+                {
+                    await registry.ResolveForAsync(call.Kind, Key, call.Reason);
+                }
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // Kept in the stored state: sent again with the next change or activation.
+                LogExceptionCallFailed(_logger, exception, call.Kind, Key);
+                return;
+            }
+            State.ExceptionCalls.RemoveAt(0);
+            _exceptionCallsSentSinceWrite = true;
+        }
+    }
+
+    private async Task SendExceptionCallsFromTimerAsync(CancellationToken cancellationToken)
+    {
+        await SendExceptionCallsAsync();
+        if (_exceptionCallsSentSinceWrite && State.ExceptionCalls.Count == 0)
+        {
+            await SaveAsync();
+            _exceptionCallsSentSinceWrite = false;
+        }
+    }
+
+    private void Hold(DateTimeOffset now, string kind, string reason)
+    {
+        State.HoldKind = kind;
+        State.HoldReason = reason;
+        AddTimeline(now, "hold", $"{kind}: {reason}");
+        Transition(now, reason);
+    }
+
+    private void ClearHold(DateTimeOffset now, string detail)
+    {
+        AddTimeline(now, "hold-cleared", $"{State.HoldKind}: {detail}");
+        State.HoldKind = null;
+        State.HoldReason = null;
+    }
+
+    private void RequireHold(string kind)
+    {
+        if (State.HoldKind != kind)
+        {
+            throw InvalidTransition($"Order {Key} is {State.Status}{(State.HoldKind is null ? "" : $" ({State.HoldKind})")}, not held for {kind}.");
+        }
+    }
+
+    /// <summary>Moves the stored status to the derived one and tells the world when it changed.</summary>
+    private void Transition(DateTimeOffset now, string detail)
+    {
+        var status = OrderStatusRules.Derive(State);
+        if (status == State.Status)
+        {
+            return;
+        }
+        State.Status = status;
+        AddTimeline(now, "status", $"{status}: {detail}");
+        var eventType = status switch
+        {
+            OrderStatus.Reserved => EventTypes.OrderReserved,
+            OrderStatus.Backordered => EventTypes.OrderBackordered,
+            OrderStatus.OnHold => EventTypes.OrderOnHold,
+            OrderStatus.Released => EventTypes.OrderReleased,
+            OrderStatus.Completed => EventTypes.OrderCompleted,
+            // Shipments and cancellations announce themselves with their own events.
+            _ => null,
+        };
+        if (eventType is not null)
+        {
+            Emit(now, eventType, status == OrderStatus.OnHold ? State.HoldReason : detail);
+        }
+    }
+
+    private void Emit(DateTimeOffset now, string eventType, string? detail, IReadOnlyList<LineQuantity>? lines = null, decimal? amount = null) =>
+        State.Outbox.AddEvent(EventSources.Orders, eventType, Key, new OrderEventData
+        {
+            OrderId = Key,
+            Channel = State.Channel,
+            ChannelOrderId = State.ChannelOrderId,
+            Status = OrderStatusRules.Derive(State),
+            Detail = detail,
+            Lines = lines,
+            Amount = amount,
+        }, now);
+
+    private void AddTimeline(DateTimeOffset now, string type, string detail) =>
+        State.Timeline.Add(new TimelineEntry { At = now, Type = type, Detail = detail, CorrelationId = OutboxWriter.CurrentCorrelationId() });
+
+    private void EnsureExists()
+    {
+        if (!StateExists)
+        {
+            throw new RetailException(ProblemCodes.OrderNotFound, $"Order '{Key}' does not exist.");
+        }
+    }
+
+    private static RetailException InvalidTransition(string message) => new(ProblemCodes.InvalidTransition, message);
+
+    private OrderLineState LineOf(string lineId) => State.Lines.First(l => l.LineId == lineId);
+
+    private IInventoryGrain InventoryOf(string sku, string locationId) => GrainFactory.GetGrain<IInventoryGrain>(InventoryKey.For(sku, locationId));
+
+    private ReservationId ReservationOf(AllocationState allocation) => new(Key, allocation.ReservationLineId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: payment {Provider} '{Reference}' is already claimed by order {Owner}")]
+    private static partial void LogPaymentReferenceTaken(ILogger logger, string orderId, string provider, string reference, string owner);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telling the exception registry about {Kind} of order {OrderId} failed; it is sent again later")]
+    private static partial void LogExceptionCallFailed(ILogger logger, Exception exception, string kind, string orderId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} could not record its sent exception calls on deactivation; they are sent again")]
+    private static partial void LogTrimFailed(ILogger logger, Exception exception, string orderId);
+}

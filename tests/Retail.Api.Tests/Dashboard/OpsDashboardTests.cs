@@ -1,0 +1,77 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Retail.Api.Tests.Endpoints;
+
+namespace Retail.Api.Tests.Dashboard;
+
+/// <summary>
+/// The dashboard in a real headless Chromium (Debian's /usr/bin/chromium; CI installs it) against the API on a loopback
+/// port: it signs itself in with the Development token, shows the KPIs, retries an exception and opens a timeline.
+/// </summary>
+public sealed class OpsDashboardTests : IDisposable
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+    private static readonly string[] ChromiumArguments =
+    [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+    ];
+
+    private readonly DevelopmentApiFactory api = new();
+    private readonly Uri baseAddress;
+
+    public OpsDashboardTests()
+    {
+        api.UseKestrel(0);
+        api.StartServer();
+        var address = api.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        baseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+    }
+
+    public void Dispose() => api.Dispose();
+
+    [Fact]
+    public async Task Dashboard_ShowsKpis_RetriesAnException_AndOpensATimeline()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"Chromium is missing at {ChromiumPath}: install it with `apt-get install -y chromium` (CI does).");
+        using var client = new HttpClient { BaseAddress = baseAddress };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", api.Token(Retail.Api.Security.Scopes.All));
+        var record = await ExceptionsEndpointsTests.RaiseExceptionAsync(client);
+        var exceptionId = record.GetProperty("id").GetString()!;
+        var orderId = record.GetProperty("businessKey").GetString()!;
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ChromiumArguments,
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1400 } });
+        await page.GotoAsync(new Uri(baseAddress, "/ops/").ToString());
+
+        var ordersToday = page.Locator(".kpi[data-kpi='Orders today'] .value");
+        await Assertions.Expect(ordersToday).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[1-9][0-9]*$"), new() { Timeout = 30_000 });
+        var row = page.Locator($"tr[data-exception-id='{exceptionId}']");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("done: retry", new() { Timeout = 30_000 });
+        await page.Locator($"tr[data-exception-id='{exceptionId}'] a.order-link").ClickAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#order-title")).ToHaveTextAsync(orderId, new() { Timeout = 30_000 });
+        var timelineEntries = await page.Locator("#timeline li").CountAsync();
+        var directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(directory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, "ops-dashboard.png"), FullPage = true });
+
+        Assert.True(timelineEntries > 0);
+        var retried = await (await client.GetAsync("/api/v1/exceptions?status=all&kind=UnknownSku&limit=200")).JsonAsync();
+        var after = retried.GetProperty("items").EnumerateArray().Single(item => item.GetProperty("id").GetString() == exceptionId);
+        Assert.True(after.GetProperty("attempts").GetInt32() > record.GetProperty("attempts").GetInt32());
+    }
+
+    private sealed class DevelopmentApiFactory : ApiFactory
+    {
+        protected override string Environment => "Development";
+    }
+}

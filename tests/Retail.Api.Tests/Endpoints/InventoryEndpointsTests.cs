@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Json;
+using Retail.Api.Security;
+
+namespace Retail.Api.Tests.Endpoints;
+
+[Collection(ApiCollection.Name)]
+public sealed class InventoryEndpointsTests(ApiFactory api)
+{
+    [Fact]
+    public async Task Put_ThenGet_AnswersThePosition()
+    {
+        using var client = api.ClientWith(Scopes.InventoryRead, Scopes.InventoryWrite);
+        var sku = "SKU-" + Guid.NewGuid().ToString("N")[..8];
+
+        var put = await client.PutAsJsonAsync($"/api/v1/inventory/{sku}/DC-1", new { onHand = 12, safetyStock = 2 });
+        var get = await client.GetAsync($"/api/v1/inventory/{sku}/DC-1");
+
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var position = await get.JsonAsync();
+        Assert.Equal(12, position.GetProperty("onHand").GetInt32());
+        Assert.Equal(2, position.GetProperty("safetyStock").GetInt32());
+        Assert.Equal(10, position.GetProperty("available").GetInt32());
+    }
+
+    [Fact]
+    public async Task GetAvailability_AfterStockAtTwoLocations_SumsThem()
+    {
+        using var client = api.ClientWith(Scopes.InventoryRead, Scopes.InventoryWrite);
+        var sku = "SKU-" + Guid.NewGuid().ToString("N")[..8];
+        await client.PutAsJsonAsync($"/api/v1/inventory/{sku}/DC-1", new { onHand = 5, safetyStock = 0 });
+        await client.PutAsJsonAsync($"/api/v1/inventory/{sku}/STORE-1", new { onHand = 3, safetyStock = 1 });
+
+        var availability = await TestOrders.EventuallyAsync(
+            async () => await (await client.GetAsync($"/api/v1/availability/{sku}")).JsonAsync(),
+            body => body.GetProperty("locations").GetArrayLength() == 2);
+
+        Assert.Equal(sku, availability.GetProperty("sku").GetString());
+        Assert.Equal(7, availability.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task Get_UnknownPosition_Answers404()
+    {
+        using var client = api.ClientWith(Scopes.InventoryRead);
+
+        var response = await client.GetAsync($"/api/v1/inventory/SKU-{Guid.NewGuid():N}/DC-1");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("retail.inventory.not-found", (await response.JsonAsync()).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Put_NegativeOrMissingQuantities_Answers400WithFieldErrors()
+    {
+        using var client = api.ClientWith(Scopes.InventoryWrite);
+
+        var response = await client.PutAsJsonAsync("/api/v1/inventory/SKU-1/DC@1", new { onHand = -1 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.JsonAsync()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("onHand", out _));
+        Assert.True(errors.TryGetProperty("safetyStock", out _));
+        Assert.True(errors.TryGetProperty("locationId", out _));
+    }
+}

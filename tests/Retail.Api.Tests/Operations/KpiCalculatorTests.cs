@@ -1,0 +1,78 @@
+using Retail.Api.Operations;
+using Retail.Contracts.Exceptions;
+using Retail.Contracts.Orders;
+
+namespace Retail.Api.Tests.Operations;
+
+public sealed class KpiCalculatorTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 15, 0, 0, TimeSpan.Zero);
+
+    private static OrderSummary Order(OrderStatus status, string channel = "web", DateTimeOffset? receivedAt = null) => new()
+    {
+        OrderId = Guid.NewGuid().ToString("N"),
+        Channel = channel,
+        Status = status,
+        ReceivedAt = receivedAt ?? Now.AddHours(-1),
+    };
+
+    [Fact]
+    public void Compute_TodaysOrders_CountsByChannelAndStatusAndFallout()
+    {
+        var inputs = new KpiInputs(
+            [Order(OrderStatus.Reserved), Order(OrderStatus.OnHold, "pos"), Order(OrderStatus.Cancelled, "pos"), Order(OrderStatus.Shipped),
+             Order(OrderStatus.OnHold, receivedAt: Now.AddDays(-1))],
+            [], []);
+
+        var report = KpiCalculator.Compute(inputs, Now);
+
+        Assert.Equal(4, report.Orders.Total);
+        Assert.Equal(2, report.Orders.ByChannel["pos"]);
+        Assert.Equal(1, report.Orders.ByStatus["OnHold"]);
+        Assert.Equal(0.5, report.FalloutRate);
+    }
+
+    [Fact]
+    public void Compute_ShippedAndPostedOrders_AnswersLatencyPercentiles()
+    {
+        var orders = Enumerable.Range(1, 20).Select(minutes => Order(OrderStatus.Shipped, receivedAt: Now.AddDays(-2)) with
+        {
+            ShippedAt = Now.AddDays(-2).AddMinutes(minutes),
+        }).ToList();
+        orders[0] = orders[0] with { ShippedAt = Now.AddMinutes(-5) };
+        var posted = Order(OrderStatus.Released) with { ReleasedAt = Now.AddMinutes(-10), PostingAcceptedAt = Now.AddMinutes(-9) };
+
+        var report = KpiCalculator.Compute(new KpiInputs([.. orders, posted], [], []), Now);
+
+        Assert.Equal(1, report.FulfilmentLatency.Count);
+        Assert.Equal(1, report.ErpPostingDelay.Count);
+        Assert.Equal(60, report.ErpPostingDelay.P50Seconds);
+    }
+
+    [Fact]
+    public void Percentiles_OfOneToHundred_AreNearestRank()
+    {
+        var result = KpiCalculator.Percentiles([.. Enumerable.Range(1, 100).Select(value => (double)value)]);
+
+        Assert.Equal(50, result.P50Seconds);
+        Assert.Equal(95, result.P95Seconds);
+    }
+
+    [Fact]
+    public void Compute_OpenExceptionsAndRefunds_AnswersAgeAndBacklog()
+    {
+        var oldest = new ExceptionRecord { Id = "e1", Kind = ExceptionKinds.UnknownSku, CreatedAt = Now.AddMinutes(-30), Status = ExceptionStatus.Open };
+        var newer = new ExceptionRecord { Id = "e2", Kind = ExceptionKinds.UnknownSku, CreatedAt = Now.AddMinutes(-1), Status = ExceptionStatus.Open };
+        var variance = new ExceptionRecord { Id = "e3", Kind = ExceptionKinds.InventoryVariance, CreatedAt = Now.AddMinutes(-2), Status = ExceptionStatus.Resolved };
+        var refunding = Order(OrderStatus.Cancelled) with { RefundPendingAmount = 12.50m };
+
+        var report = KpiCalculator.Compute(new KpiInputs([refunding, Order(OrderStatus.Reserved)], [oldest, newer], [variance]), Now);
+
+        Assert.Equal(2, report.Exceptions.Count);
+        Assert.Equal(1800, report.Exceptions.OldestAgeSeconds);
+        Assert.Equal(1, report.InventoryVariance.Today);
+        Assert.Equal(0, report.InventoryVariance.OpenToday);
+        Assert.Equal(1, report.RefundBacklog.Count);
+        Assert.Equal(12.50m, report.RefundBacklog.Amount);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Retail.Messaging.InMemory;
+using Retail.Silo;
+
+namespace Retail.Functions.Tests.EndToEnd;
+
+/// <summary>
+/// The embedded mode as the API hosts it: one process with a silo (real grains, in-memory storage), the in-memory
+/// transport, the bridge's webhooks over a TestServer and its ERP consumer.
+/// </summary>
+public sealed class EmbeddedBridge : IAsyncLifetime
+{
+    private WebApplication app = null!;
+
+    public IGrainFactory Grains => app.Services.GetRequiredService<IGrainFactory>();
+
+    public InMemoryMessageBroker Broker => app.Services.GetRequiredService<InMemoryMessageBroker>();
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.WebHost.UseTestServer();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Retail:Embedded"] = "true",
+            ["Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:ClusterId"] = $"bridge-tests-{Guid.NewGuid():N}",
+            ["Messaging:Transport"] = "InMemory",
+            ["Webhooks:Shopify:Secrets:0"] = Webhooks.BridgeHost.ShopifyNewSecret,
+        });
+        builder.AddServiceDefaults();
+        builder.AddRetailOrleans();
+        builder.AddRetailBridge();
+        app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapRetailBridge();
+        await app.StartAsync();
+        Client = app.GetTestClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds (generous timeout: the machine may be loaded).</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for: {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class EmbeddedBridgeCollection : ICollectionFixture<EmbeddedBridge>
+{
+    public const string Name = "embedded bridge";
+}
