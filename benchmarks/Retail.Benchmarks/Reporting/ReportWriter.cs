@@ -31,7 +31,7 @@ internal static class ReportWriter
         Line($"Machine: {m.Cores} cores ({m.Cpu}), {m.MemoryGiB} GiB, {m.OperatingSystem}, {m.DotNet}, {m.PostgreSql}, data on {m.Disk}. Everything (PostgreSQL, the targets, the load generator) shares this machine; the runs' `load avg` column is the 1-minute load average when each run ended: above {m.Cores}, other work competed for the CPU and the figures of that run are pessimistic.");
         md.AppendLine();
         var s = report.Settings;
-        Line($"Settings: seed {s.Seed}, {s.SkuCount} SKUs x 5 locations, closed-loop concurrencies {string.Join(", ", s.Concurrencies)}, {s.DurationSeconds:0} s per timed run, flash sale {s.FlashOrders} orders for {s.FlashUnits} units{(s.FlashTimeLimitSeconds is { } limit ? $" (or {limit:0} s, whichever ends first)" : "")}, open loop at {string.Join(" and ", s.OpenLoopFractions.Select(f => $"{f:P0}"))} of each target's own closed-loop peak, availability reads at {s.ReadRate:0}/s, baseline pool {s.BaselinePoolSize} connections.");
+        Line($"Settings: seed {s.Seed}, {s.SkuCount} SKUs x 5 locations, closed-loop concurrencies {string.Join(", ", s.Concurrencies)}, {s.DurationSeconds:0} s per timed run, flash sale {s.FlashOrders} orders for {s.FlashUnits} units{(s.FlashTimeLimitSeconds is { } limit ? $" (or {limit:0} s, whichever ends first)" : "")}, {(s.OpenLoopFractions.Count == 0 ? "no open loop" : $"open loop at {string.Join(" and ", s.OpenLoopFractions.Select(f => $"{f:P0}"))} of each target's own closed-loop peak")}, availability reads at {s.ReadRate:0}/s, baseline pool {s.BaselinePoolSize} connections.");
         md.AppendLine();
 
         foreach (var note in report.Notes)
