@@ -35,7 +35,8 @@ internal static class CpuMeter
         {
             if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && Read(pid) is { Command: Postgres } used)
             {
-                postgres += used.Seconds;
+                // The postmaster's reaped-children time keeps the CPU of backends that exited (closed pool connections).
+                postgres += used.Seconds + used.ReapedChildrenSeconds;
             }
         }
 
@@ -43,7 +44,7 @@ internal static class CpuMeter
         return seconds;
     }
 
-    private static (string Command, double Seconds)? Read(int pid)
+    private static (string Command, double Seconds, double ReapedChildrenSeconds)? Read(int pid)
     {
         try
         {
@@ -52,7 +53,8 @@ internal static class CpuMeter
             var close = stat.LastIndexOf(')');
             var fields = stat[(close + 2)..].Split(' ');
             var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            return (stat[(open + 1)..close], ticks / TicksPerSecond);
+            var children = long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+            return (stat[(open + 1)..close], ticks / TicksPerSecond, children / TicksPerSecond);
         }
         catch (IOException)
         {
