@@ -45,6 +45,7 @@ internal static class DistributedApp
                 ["ASPNETCORE_ENVIRONMENT"] = "Development",
                 ["Orleans__Membership"] = "Postgres",
                 ["Orleans__Storage"] = "Postgres",
+                ["Orleans__AdvertisedIPAddress"] = "127.0.0.1",
                 ["Orders__Directory"] = "false",
                 ["ConnectionStrings__retail-db"] = database,
                 ["Messaging__Transport"] = "RabbitMq",

@@ -23,38 +23,20 @@ internal sealed class RetailTarget(string connectionString, string logDirectory)
     private const int SetupAttempts = 5;
 
     private readonly NpgsqlDataSource dataSource = NpgsqlDataSource.Create(connectionString);
-    private const string OrleansClusteringClash = "Could not find Clustering provider";
 
     private readonly List<ChildProcess> processes = [];
-    private readonly List<string> notes = [];
     private HttpClient? client;
 
     public string Name => "retail";
 
     public HttpClient Client => client ?? throw new InvalidOperationException("Retail is not started.");
 
-    public IReadOnlyList<string> Notes => notes;
+    public IReadOnlyList<string> Notes => [];
 
     public IReadOnlyDictionary<string, int> Processes => processes.ToDictionary(p => p.Name, p => p.ProcessId, StringComparer.Ordinal);
 
+    /// <summary>Starts the silo, then the API, both on PostgreSQL (grain state, reminders and membership).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await StartProcessesAsync("Postgres", cancellationToken);
-        }
-        catch (InvalidOperationException exception) when (exception.Message.Contains(OrleansClusteringClash, StringComparison.Ordinal))
-        {
-            await StopProcessesAsync();
-            notes.Add("Retail.Silo refuses `Orleans:Clustering=Postgres`: Orleans' own configuration binding reads the `Orleans:Clustering` section too "
-                + $"and fails with \"{OrleansClusteringClash} named 'Default'\". Any value there fails, so the benchmark fell back to leaving it unset (Localhost clustering, the default) "
-                + "(membership in the silo's memory; grain state and reminders still on PostgreSQL). Membership is off the order path, so the figures are unaffected.");
-            await StartProcessesAsync(null, cancellationToken);
-        }
-    }
-
-    /// <summary>Starts the silo, then the API; <paramref name="clustering"/> is <c>Orleans:Clustering</c>, or null to leave it unset (Localhost).</summary>
-    private async Task StartProcessesAsync(string? clustering, CancellationToken cancellationToken)
     {
         var key = RandomNumberGenerator.GetBytes(32);
         var apiUrl = LoopbackUrl(FreePort.Next());
@@ -63,6 +45,8 @@ internal sealed class RetailTarget(string connectionString, string logDirectory)
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Orleans__Storage"] = "Postgres",
+            ["Orleans__Membership"] = "Postgres",
+            ["Orleans__AdvertisedIPAddress"] = "127.0.0.1",
             ["Orleans__ServiceId"] = ServiceId,
             ["Orleans__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["ConnectionStrings__retail-db"] = connectionString,
@@ -70,11 +54,6 @@ internal sealed class RetailTarget(string connectionString, string logDirectory)
             ["Orders__Directory"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",
         };
-
-        if (clustering is not null)
-        {
-            common["Orleans__Clustering"] = clustering;
-        }
 
         var siloUrl = LoopbackUrl(FreePort.Next());
         var silo = new Dictionary<string, string>(common, StringComparer.Ordinal)
