@@ -41,7 +41,7 @@ public static class RetailApi
         builder.AddClientRateLimiting();
         services.AddRetailOpenApi();
         services.Configure<KpiOptions>(builder.Configuration.GetSection("Kpis"));
-        services.AddSingleton<IOperationsReadModel, GrainOperationsReadModel>();
+        services.AddOperationsReadModel(builder.Configuration);
         services.AddSingleton<IIdempotencyStore, GrainIdempotencyStore>();
         services.AddScoped<IdempotencyFilter>();
         return builder;

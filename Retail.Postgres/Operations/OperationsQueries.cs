@@ -20,6 +20,15 @@ public sealed class OperationsQueries(NpgsqlDataSource dataSource, string servic
     private const string ReceivedAt = "retail_timestamp(state ->> 'receivedAt')";
     private const string OrderId = "(state ->> 'orderId')";
 
+    private const string OrderColumns =
+        $"""
+         {OrderId}, state ->> 'channel', state ->> 'channelOrderId', state ->> 'status',
+         {ReceivedAt}, retail_timestamp(state ->> 'updatedAt'),
+         retail_timestamp(state ->> 'releasedAt'), retail_timestamp(state ->> 'postingAcceptedAt'),
+         retail_timestamp(state ->> 'shippedAt'), COALESCE((state ->> 'refundPendingAmount')::numeric, 0),
+         state ->> 'holdReason', COALESCE((state ->> 'grandTotal')::numeric, 0)
+         """;
+
     private readonly TimeProvider clock = timeProvider ?? TimeProvider.System;
 
     /// <summary>Orders matching <paramref name="filter"/>, oldest received first, then by order id.</summary>
@@ -36,8 +45,7 @@ public sealed class OperationsQueries(NpgsqlDataSource dataSource, string servic
         await using var command = dataSource.CreateCommand();
         var sql = new StringBuilder(
             $"""
-             SELECT {OrderId}, state ->> 'channel', state ->> 'channelOrderId', state ->> 'status',
-                    {ReceivedAt}, retail_timestamp(state ->> 'updatedAt')
+             SELECT {OrderColumns}
              FROM retail_grain_state
              WHERE state_name = 'order' AND service_id = $1 AND state ->> 'receivedAt' IS NOT NULL
              """);
@@ -66,20 +74,7 @@ public sealed class OperationsQueries(NpgsqlDataSource dataSource, string servic
         sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {ReceivedAt}, {OrderId} LIMIT {Add(command, pageSize + 1)}");
         command.CommandText = sql.ToString();
 
-        var orders = new List<OrderSummaryRow>(pageSize + 1);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                orders.Add(new OrderSummaryRow(
-                    reader.GetString(0),
-                    reader.IsDBNull(1) ? null : reader.GetString(1),
-                    reader.IsDBNull(2) ? null : reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3),
-                    reader.GetFieldValue<DateTimeOffset>(4),
-                    reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5)));
-            }
-        }
+        var orders = await ReadOrdersAsync(command, cancellationToken);
 
         if (orders.Count <= pageSize)
         {
@@ -89,6 +84,83 @@ public sealed class OperationsQueries(NpgsqlDataSource dataSource, string servic
         orders.RemoveAt(pageSize);
         var last = orders[^1];
         return new OrderPage(orders, EncodeCursor(last.ReceivedAt, last.OrderId));
+    }
+
+    /// <summary>
+    /// Every order received at or after <paramref name="since"/>, oldest first (the KPI look-back window). Not paged:
+    /// the caller bounds the window.
+    /// </summary>
+    public async Task<IReadOnlyList<OrderSummaryRow>> ListOrdersReceivedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"""
+             SELECT {OrderColumns}
+             FROM retail_grain_state
+             WHERE state_name = 'order' AND service_id = $1 AND {ReceivedAt} >= $2
+             ORDER BY {ReceivedAt}, {OrderId}
+             """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = since.ToUniversalTime() });
+        return await ReadOrdersAsync(command, cancellationToken);
+    }
+
+    /// <summary>
+    /// The exception records matching <paramref name="filter"/>, oldest first (then by id). Not paged: the registry
+    /// is one grain whose records fit its memory, so they fit one answer.
+    /// </summary>
+    public async Task<IReadOnlyList<ExceptionRow>> ListExceptionsAsync(ExceptionFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var command = dataSource.CreateCommand();
+        var sql = new StringBuilder(
+            """
+            SELECT record ->> 'id', record ->> 'kind', record ->> 'businessKey', record ->> 'reason',
+                   COALESCE((record ->> 'attempts')::integer, 0), retail_timestamp(record ->> 'createdAt'),
+                   retail_timestamp(record ->> 'updatedAt'), record ->> 'status', record ->> 'resolution',
+                   record ->> 'correlationId'
+            FROM retail_grain_state
+            CROSS JOIN LATERAL jsonb_array_elements(
+                CASE WHEN jsonb_typeof(state -> 'records') = 'array' THEN state -> 'records' ELSE '[]'::jsonb END) AS record
+            WHERE state_name = 'exceptions' AND service_id = $1
+              AND record ->> 'id' IS NOT NULL AND record ->> 'createdAt' IS NOT NULL
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
+        if (filter.Status is not null)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND record ->> 'status' = {Add(command, filter.Status)}");
+        }
+
+        if (filter.Kind is not null)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND record ->> 'kind' = {Add(command, filter.Kind)}");
+        }
+
+        if (filter.CreatedFrom is { } from)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND retail_timestamp(record ->> 'createdAt') >= {Add(command, from.ToUniversalTime())}");
+        }
+
+        sql.Append(" ORDER BY retail_timestamp(record ->> 'createdAt'), record ->> 'id'");
+        command.CommandText = sql.ToString();
+
+        var records = new List<ExceptionRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(new ExceptionRow(
+                reader.GetString(0),
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetInt32(4),
+                reader.GetFieldValue<DateTimeOffset>(5),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.IsDBNull(8) ? null : reader.GetString(8),
+                reader.IsDBNull(9) ? null : reader.GetString(9)));
+        }
+
+        return records;
     }
 
     /// <summary>The open exception records, oldest first.</summary>
@@ -174,6 +246,33 @@ public sealed class OperationsQueries(NpgsqlDataSource dataSource, string servic
         var end = new DateTimeOffset(nextMidnight, zone.GetUtcOffset(nextMidnight));
         return CountOrdersAsync(start, end, cancellationToken);
     }
+
+    private static async Task<List<OrderSummaryRow>> ReadOrdersAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var orders = new List<OrderSummaryRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            orders.Add(new OrderSummaryRow(
+                reader.GetString(0),
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetFieldValue<DateTimeOffset>(4),
+                NullableTimestamp(reader, 5),
+                NullableTimestamp(reader, 6),
+                NullableTimestamp(reader, 7),
+                NullableTimestamp(reader, 8),
+                reader.GetDecimal(9),
+                reader.IsDBNull(10) ? null : reader.GetString(10),
+                reader.GetDecimal(11)));
+        }
+
+        return orders;
+    }
+
+    private static DateTimeOffset? NullableTimestamp(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
 
     private static string Add<T>(NpgsqlCommand command, T value)
     {

@@ -1,13 +1,31 @@
 namespace Retail.Postgres.Operations;
 
 /// <summary>One order as the operations views list it, read from the order grain's state.</summary>
+/// <param name="OrderId">The order id.</param>
+/// <param name="Channel">The sales channel.</param>
+/// <param name="ChannelOrderId">The channel's own order number.</param>
+/// <param name="Status">The status enum name, e.g. <c>Reserved</c>.</param>
+/// <param name="ReceivedAt">When Retail received the order.</param>
+/// <param name="UpdatedAt">When the order last changed.</param>
+/// <param name="ReleasedAt">When the order was posted to the ERP.</param>
+/// <param name="PostingAcceptedAt">When the ERP accepted the posting.</param>
+/// <param name="ShippedAt">When the last open unit shipped.</param>
+/// <param name="RefundPendingAmount">Money owed back and not yet confirmed (0 when the state has none).</param>
+/// <param name="HoldReason">Why the order is on hold.</param>
+/// <param name="GrandTotal">The order's total (0 when the state has none).</param>
 public sealed record OrderSummaryRow(
     string OrderId,
     string? Channel,
     string? ChannelOrderId,
     string? Status,
     DateTimeOffset ReceivedAt,
-    DateTimeOffset? UpdatedAt);
+    DateTimeOffset? UpdatedAt,
+    DateTimeOffset? ReleasedAt = null,
+    DateTimeOffset? PostingAcceptedAt = null,
+    DateTimeOffset? ShippedAt = null,
+    decimal RefundPendingAmount = 0,
+    string? HoldReason = null,
+    decimal GrandTotal = 0);
 
 /// <summary>Which orders to list; every criterion given must hold.</summary>
 /// <param name="Status">The order status, e.g. <c>Reserved</c>.</param>
@@ -30,3 +48,22 @@ public sealed record OpenExceptionRow(
 
 /// <summary>How many orders have one status in one channel.</summary>
 public sealed record OrderCountRow(string? Status, string? Channel, long Count);
+
+/// <summary>Which exception records to list; every criterion given must hold.</summary>
+/// <param name="Status">The record status, <c>Open</c> or <c>Resolved</c>.</param>
+/// <param name="Kind">The exception kind, e.g. <c>InventoryVariance</c>.</param>
+/// <param name="CreatedFrom">Only records created at or after this time.</param>
+public sealed record ExceptionFilter(string? Status = null, string? Kind = null, DateTimeOffset? CreatedFrom = null);
+
+/// <summary>An exception record of the exception registry, open or resolved.</summary>
+public sealed record ExceptionRow(
+    string Id,
+    string? Kind,
+    string? BusinessKey,
+    string? Reason,
+    int Attempts,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? UpdatedAt,
+    string? Status,
+    string? Resolution,
+    string? CorrelationId);

@@ -106,6 +106,85 @@ public sealed class OperationsQueriesTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task ListOrdersAsync_OrderWithEveryField_ReturnsTheFullSummary()
+    {
+        await StoreAsync("order", GrainId.Create("order", "full"), new OrderState
+        {
+            OrderId = "full",
+            Channel = "shopify",
+            ChannelOrderId = "#1001",
+            Status = OrderStatus.Shipped,
+            ReceivedAt = Now.AddHours(-5),
+            UpdatedAt = Now.AddHours(-1),
+            ReleasedAt = Now.AddHours(-4),
+            PostingAcceptedAt = Now.AddHours(-3),
+            ShippedAt = Now.AddHours(-2),
+            RefundPendingAmount = 12.50m,
+            HoldReason = "address check",
+            GrandTotal = 149.90m,
+        });
+
+        var page = await Queries().ListOrdersAsync(new OrderFilter());
+
+        Assert.Equal(
+            new OrderSummaryRow("full", "shopify", "#1001", "Shipped", Now.AddHours(-5), Now.AddHours(-1),
+                Now.AddHours(-4), Now.AddHours(-3), Now.AddHours(-2), 12.50m, "address check", 149.90m),
+            Assert.Single(page.Orders));
+    }
+
+    [Fact]
+    public async Task ListOrdersAsync_OrderWithoutOptionalFields_ReturnsNullsAndZeroAmounts()
+    {
+        await StoreOrderAsync("plain", "pos", OrderStatus.Received, Now.AddMinutes(-3));
+
+        var order = Assert.Single((await Queries().ListOrdersAsync(new OrderFilter())).Orders);
+
+        Assert.Null(order.ReleasedAt);
+        Assert.Null(order.PostingAcceptedAt);
+        Assert.Null(order.ShippedAt);
+        Assert.Null(order.HoldReason);
+        Assert.Equal(0m, order.RefundPendingAmount);
+        Assert.Equal(0m, order.GrandTotal);
+    }
+
+    [Fact]
+    public async Task ListOrdersReceivedSinceAsync_ReturnsOrdersFromThatTimeOnOldestFirst()
+    {
+        await StoreOrderAsync("late", "shopify", OrderStatus.Reserved, Now.AddMinutes(-5));
+        await StoreOrderAsync("edge", "pos", OrderStatus.Shipped, Now.AddHours(-2));
+        await StoreOrderAsync("before", "pos", OrderStatus.Shipped, Now.AddHours(-2).AddSeconds(-1));
+
+        var orders = await Queries().ListOrdersReceivedSinceAsync(Now.AddHours(-2));
+
+        Assert.Equal(["edge", "late"], orders.Select(o => o.OrderId));
+    }
+
+    [Fact]
+    public async Task ListExceptionsAsync_ByStatusOrByKindAndCreation_ReturnsMatchingRecordsOldestFirst()
+    {
+        await StoreAsync("exceptions", GrainId.Create("exceptionregistry", "default"), new ExceptionRegistryState
+        {
+            Records =
+            [
+                new ExceptionRecordState { Id = "InventoryVariance-1", Kind = "InventoryVariance", BusinessKey = "sku-1@dc", Reason = "count", Attempts = 1, CreatedAt = Now.AddDays(-1), UpdatedAt = Now.AddDays(-1), Status = "Open" },
+                new ExceptionRecordState { Id = "PaymentTimeout-2", Kind = "PaymentTimeout", BusinessKey = "o-1", Reason = "not paid", Attempts = 2, CreatedAt = Now.AddHours(-3), UpdatedAt = Now.AddHours(-1), Status = "Open" },
+                new ExceptionRecordState { Id = "InventoryVariance-3", Kind = "InventoryVariance", BusinessKey = "sku-2@dc", Reason = "count", Attempts = 1, CreatedAt = Now.AddHours(-2), UpdatedAt = Now.AddHours(-1), Status = "Resolved", Resolution = "recounted" },
+                new ExceptionRecordState { Id = "InventoryVariance-4", Kind = "InventoryVariance", BusinessKey = "sku-3@dc", Reason = "count", Attempts = 1, CreatedAt = Now.AddHours(-1), UpdatedAt = Now.AddHours(-1), Status = "Open" },
+            ],
+        });
+        var queries = Queries();
+
+        var open = await queries.ListExceptionsAsync(new ExceptionFilter(Status: "Open"));
+        var variancesToday = await queries.ListExceptionsAsync(new ExceptionFilter(Kind: "InventoryVariance", CreatedFrom: new DateTimeOffset(Now.UtcDateTime.Date, TimeSpan.Zero)));
+
+        Assert.Equal(["InventoryVariance-1", "PaymentTimeout-2", "InventoryVariance-4"], open.Select(r => r.Id));
+        Assert.Equal(["InventoryVariance-3", "InventoryVariance-4"], variancesToday.Select(r => r.Id));
+        Assert.Equal(
+            new ExceptionRow("InventoryVariance-3", "InventoryVariance", "sku-2@dc", "count", 1, Now.AddHours(-2), Now.AddHours(-1), "Resolved", "recounted", null),
+            variancesToday[0]);
+    }
+
+    [Fact]
     public async Task CountOrdersTodayAsync_CountsTodaysOrdersByStatusAndChannel()
     {
         await StoreOrderAsync("t-1", "shopify", OrderStatus.Reserved, Now.AddHours(-1));
@@ -159,6 +238,18 @@ public sealed class OperationsQueriesTests(PostgresFixture fixture)
         public DateTimeOffset ReceivedAt { get; set; }
 
         public DateTimeOffset UpdatedAt { get; set; }
+
+        public DateTimeOffset? ReleasedAt { get; set; }
+
+        public DateTimeOffset? PostingAcceptedAt { get; set; }
+
+        public DateTimeOffset? ShippedAt { get; set; }
+
+        public decimal RefundPendingAmount { get; set; }
+
+        public string? HoldReason { get; set; }
+
+        public decimal GrandTotal { get; set; }
     }
 
     public sealed class ExceptionRegistryState
@@ -180,7 +271,11 @@ public sealed class OperationsQueriesTests(PostgresFixture fixture)
 
         public DateTimeOffset CreatedAt { get; set; }
 
+        public DateTimeOffset? UpdatedAt { get; set; }
+
         public string Status { get; set; } = "";
+
+        public string? Resolution { get; set; }
     }
 
     private sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider

@@ -1,0 +1,119 @@
+using Retail.Contracts;
+using Retail.Contracts.Exceptions;
+using Retail.Contracts.Orders;
+using Retail.Postgres.Hosting;
+using Retail.Postgres.Operations;
+using OrderPage = Retail.Contracts.Orders.OrderPage;
+
+namespace Retail.Api.Operations;
+
+/// <summary>
+/// The read model in SQL over the grain state in PostgreSQL (<see cref="OperationsQueries"/>): the order list and the
+/// KPI inputs come from the order and exception registry state that the silos write, so they survive restarts and
+/// need no in-memory order directory (silos on PostgreSQL run with <c>Orders:Directory=false</c>).
+/// </summary>
+internal sealed class PostgresOperationsReadModel(OperationsQueries queries) : IOperationsReadModel
+{
+    private const string Open = nameof(ExceptionStatus.Open);
+
+    public async Task<OrderPage> ListOrdersAsync(OrderListQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (query.Limit is < 1 or > OperationsQueries.MaxPageSize)
+        {
+            errors["limit"] = [$"Must be between 1 and {OperationsQueries.MaxPageSize}."];
+        }
+        if (query.OlderThanMinutes is < 0)
+        {
+            errors["olderThanMinutes"] = ["Must not be negative."];
+        }
+        if (errors.Count > 0)
+        {
+            throw new RetailValidationException(errors);
+        }
+
+        var filter = new OrderFilter(
+            query.Status?.ToString(),
+            query.Channel,
+            query.OlderThanMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null);
+        Retail.Postgres.Operations.OrderPage page;
+        try
+        {
+            page = await queries.ListOrdersAsync(filter, query.Cursor, query.Limit, cancellationToken);
+        }
+        catch (ArgumentException exception) when (exception.ParamName == "cursor")
+        {
+            throw new RetailValidationException(new Dictionary<string, string[]>(StringComparer.Ordinal)
+            {
+                ["cursor"] = ["Is not a cursor this list gave out."],
+            });
+        }
+        return new OrderPage { Items = [.. page.Orders.Select(ToSummary)], NextCursor = page.NextCursor };
+    }
+
+    public async Task<KpiInputs> ReadKpiInputsAsync(DateTimeOffset since, DateTimeOffset startOfToday, CancellationToken cancellationToken)
+    {
+        var orders = await queries.ListOrdersReceivedSinceAsync(since, cancellationToken);
+        var open = await queries.ListExceptionsAsync(new ExceptionFilter(Status: Open), cancellationToken);
+        var variances = await queries.ListExceptionsAsync(
+            new ExceptionFilter(Kind: ExceptionKinds.InventoryVariance, CreatedFrom: startOfToday), cancellationToken);
+        return new KpiInputs([.. orders.Select(ToSummary)], [.. open.Select(ToRecord)], [.. variances.Select(ToRecord)]);
+    }
+
+    private static OrderSummary ToSummary(OrderSummaryRow row) => new()
+    {
+        OrderId = row.OrderId,
+        Channel = row.Channel ?? "",
+        ChannelOrderId = row.ChannelOrderId ?? "",
+        Status = Enum.TryParse<OrderStatus>(row.Status, ignoreCase: false, out var status)
+            ? status
+            : throw new InvalidOperationException($"The stored state of order '{row.OrderId}' has the unknown status '{row.Status}'."),
+        ReceivedAt = row.ReceivedAt,
+        UpdatedAt = row.UpdatedAt ?? row.ReceivedAt,
+        ReleasedAt = row.ReleasedAt,
+        PostingAcceptedAt = row.PostingAcceptedAt,
+        ShippedAt = row.ShippedAt,
+        RefundPendingAmount = row.RefundPendingAmount,
+        HoldReason = row.HoldReason,
+        GrandTotal = row.GrandTotal,
+    };
+
+    private static ExceptionRecord ToRecord(ExceptionRow row) => new()
+    {
+        Id = row.Id,
+        Kind = row.Kind ?? "",
+        BusinessKey = row.BusinessKey ?? "",
+        Reason = row.Reason ?? "",
+        Attempts = row.Attempts,
+        CreatedAt = row.CreatedAt,
+        UpdatedAt = row.UpdatedAt ?? row.CreatedAt,
+        Status = Enum.TryParse<ExceptionStatus>(row.Status, ignoreCase: false, out var status)
+            ? status
+            : throw new InvalidOperationException($"The stored exception record '{row.Id}' has the unknown status '{row.Status}'."),
+        Resolution = row.Resolution,
+        CorrelationId = row.CorrelationId,
+    };
+}
+
+/// <summary>Chooses the operations read model by <c>Orleans:Storage</c>.</summary>
+internal static class OperationsReadModelRegistration
+{
+    /// <summary>
+    /// With <c>Orleans:Storage=Postgres</c> the read model in SQL (<see cref="PostgresOperationsReadModel"/>, on the
+    /// <c>retail-db</c> data source and <c>Orleans:ServiceId</c>); otherwise the grain-based one.
+    /// </summary>
+    public static IServiceCollection AddOperationsReadModel(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (string.Equals(configuration["Orleans:Storage"], "Postgres", StringComparison.Ordinal))
+        {
+            services.AddRetailOperationsQueries(configuration);
+            services.AddSingleton<IOperationsReadModel, PostgresOperationsReadModel>();
+        }
+        else
+        {
+            services.AddSingleton<IOperationsReadModel, GrainOperationsReadModel>();
+        }
+        return services;
+    }
+}
