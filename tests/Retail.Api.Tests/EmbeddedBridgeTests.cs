@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Retail.Api.Security;
 
 namespace Retail.Api.Tests;
 
@@ -18,7 +19,7 @@ public sealed class EmbeddedBridgeTests(ApiFactory api)
         var shopifyOrderId = RandomShopifyId();
         var body = ShopifyOrder(shopifyOrderId);
         using var webhookClient = api.CreateClient();
-        using var apiClient = api.ClientWith(Security.Scopes.OrdersRead);
+        using var apiClient = api.ClientWith(Scopes.OrdersRead);
         var orderId = OrderIdFor("shopify", shopifyOrderId.ToString(CultureInfo.InvariantCulture));
 
         var delivered = await webhookClient.SendAsync(SignedShopifyRequest(body, ApiFactory.ShopifySecret));
@@ -38,7 +39,7 @@ public sealed class EmbeddedBridgeTests(ApiFactory api)
     {
         var shopifyOrderId = RandomShopifyId();
         using var webhookClient = api.CreateClient();
-        using var apiClient = api.ClientWith(Security.Scopes.OrdersRead);
+        using var apiClient = api.ClientWith(Scopes.OrdersRead);
 
         var delivered = await webhookClient.SendAsync(SignedShopifyRequest(ShopifyOrder(shopifyOrderId), "not-the-secret"));
         var order = await apiClient.GetAsync($"/api/v1/orders/{OrderIdFor("shopify", shopifyOrderId.ToString(CultureInfo.InvariantCulture))}");
