@@ -6,10 +6,12 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddRetailOrleans();
 builder.AddRetailApi();
+builder.AddRetailBridgeWhenEmbedded();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapRetailApi();
+app.MapRetailBridgeWhenEmbedded();
 
 app.Run();

@@ -77,6 +77,7 @@ public static class RetailApi
         api.MapLocationsEndpoints();
         api.MapExceptionsEndpoints();
         api.MapKpisEndpoints();
+        api.MapSchemasEndpoints();
         return app;
     }
 

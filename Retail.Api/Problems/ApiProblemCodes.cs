@@ -8,6 +8,8 @@ public static class ApiProblemCodes
     /// <summary>The cluster did not answer in time or is unreachable; retry after Retry-After seconds.</summary>
     public const string Unavailable = "retail.unavailable";
     public const string RouteNotFound = "retail.route.not-found";
+    /// <summary>No published JSON Schema has the requested name.</summary>
+    public const string SchemaNotFound = "retail.schema.not-found";
     public const string MethodNotAllowed = "retail.route.method-not-allowed";
     public const string UnsupportedMediaType = "retail.request.unsupported-media-type";
 }

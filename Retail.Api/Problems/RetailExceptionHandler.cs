@@ -56,7 +56,8 @@ internal sealed partial class RetailExceptionHandler(ILogger<RetailExceptionHand
     public static int StatusFor(string code) => code switch
     {
         ProblemCodes.ValidationFailed or ProblemCodes.MalformedJson => StatusCodes.Status400BadRequest,
-        ProblemCodes.OrderNotFound or ProblemCodes.InventoryNotFound or ProblemCodes.ExceptionNotFound => StatusCodes.Status404NotFound,
+        ProblemCodes.OrderNotFound or ProblemCodes.InventoryNotFound or ProblemCodes.ExceptionNotFound or ApiProblemCodes.SchemaNotFound
+            => StatusCodes.Status404NotFound,
         ProblemCodes.InvalidTransition or ProblemCodes.InsufficientInventory or ApiProblemCodes.IdempotencyInProgress => StatusCodes.Status409Conflict,
         ProblemCodes.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         ProblemCodes.Unauthorized => StatusCodes.Status401Unauthorized,
@@ -70,6 +71,7 @@ internal sealed partial class RetailExceptionHandler(ILogger<RetailExceptionHand
         ProblemCodes.OrderNotFound => "The order does not exist.",
         ProblemCodes.InventoryNotFound => "The stock position does not exist.",
         ProblemCodes.ExceptionNotFound => "The exception record does not exist.",
+        ApiProblemCodes.SchemaNotFound => "The schema does not exist.",
         ProblemCodes.InvalidTransition => "The order's state does not allow this operation.",
         ProblemCodes.InsufficientInventory => "Not enough stock is available.",
         ProblemCodes.IdempotencyConflict => "The Idempotency-Key was already used for a different request.",

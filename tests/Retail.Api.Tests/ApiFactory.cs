@@ -21,6 +21,7 @@ public class ApiFactory : WebApplicationFactory<KpiOptions>
 {
     public const string Issuer = "retail-tests";
     public const string Audience = "retail-api";
+    public const string ShopifySecret = "shpss_api-tests-shopify-secret";
 
     private readonly byte[] signingKey = RandomNumberGenerator.GetBytes(32);
 
@@ -44,6 +45,7 @@ public class ApiFactory : WebApplicationFactory<KpiOptions>
             ["Authentication:Schemes:Bearer:SigningKeys:0:Value"] = Convert.ToBase64String(signingKey),
             ["RateLimiting:PermitsPerMinute"] = "100000",
             ["RateLimiting:Burst"] = "100000",
+            ["Webhooks:Shopify:Secrets:0"] = ShopifySecret,
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in Settings)

@@ -58,6 +58,23 @@ public sealed class OpenApiDocumentTests(ApiFactory api)
         Assert.NotNull(paths["/api/v1/orders"]!["post"]!["parameters"]!.AsArray().SingleOrDefault(p => p!["name"]!.GetValue<string>() == "Idempotency-Key"));
     }
 
+    [Fact]
+    public async Task Document_DescribesTheSchemasAnonymously_AndNoWebhooks()
+    {
+        using var client = api.CreateClient();
+
+        var document = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!;
+
+        var paths = document["paths"]!.AsObject();
+        var schema = paths["/api/v1/schemas/{name}"]?["get"];
+        Assert.NotNull(schema);
+        Assert.Null(schema["security"]);
+        Assert.NotNull(schema["responses"]!["200"]!["content"]!["application/schema+json"]);
+        Assert.NotNull(schema["responses"]!["404"]);
+        Assert.NotNull(paths["/api/v1/schemas"]?["get"]);
+        Assert.DoesNotContain(paths, path => path.Key.StartsWith("/webhooks", StringComparison.Ordinal));
+    }
+
     private static string Normalize(string json) =>
         JsonNode.Parse(json)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).ReplaceLineEndings("\n") + "\n";
 
