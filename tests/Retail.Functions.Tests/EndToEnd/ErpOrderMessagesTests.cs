@@ -1,6 +1,8 @@
 using Retail.Contracts.Erp;
 using Retail.Contracts.Exceptions;
+using Microsoft.Extensions.DependencyInjection;
 using Retail.Contracts.Orders;
+using Retail.Messaging;
 
 namespace Retail.Functions.Tests.EndToEnd;
 
@@ -193,4 +195,26 @@ public sealed class ErpOrderMessagesInMemoryTests(EmbeddedBridge bridge) : ErpOr
 }
 
 [Collection(RabbitMqBridgeCollection.Name)]
-public sealed class ErpOrderMessagesRabbitMqTests(RabbitMqBridge bridge) : ErpOrderMessagesTests(bridge);
+public sealed class ErpOrderMessagesRabbitMqTests(RabbitMqBridge bridge) : ErpOrderMessagesTests(bridge)
+{
+    [Fact]
+    public async Task InvalidBody_LandsOnTheBrokersDeadLetterQueueWithItsReason()
+    {
+        var messageId = OrderWorld.Unique("dlq");
+        var deadLetters = new System.Collections.Concurrent.ConcurrentDictionary<string, ReceivedMessage>();
+        var processors = Bridge.Services.GetRequiredService<IMessageProcessorFactory>();
+        await using var reader = await processors.StartAsync(DeadLetter.QueueOf(Entities.ErpInbound), (received, _) =>
+        {
+            deadLetters[received.Message.MessageId] = received;
+            return Task.FromResult(MessageOutcome.Complete);
+        }, new ProcessorOptions { Sessions = false });
+
+        await new OrderWorld(Bridge).SendErpAsync(ErpMessageTypes.InvoicePosted, "{\"orderId\": 42", "ord-1", messageId);
+
+        await EmbeddedBridge.EventuallyAsync(() => Task.FromResult(deadLetters.ContainsKey(messageId)), "the message on the broker's dead-letter queue");
+        var dead = deadLetters[messageId].Message;
+        Assert.Equal("InvalidJson", dead.ApplicationProperties[DeadLetter.ReasonProperty]);
+        Assert.NotEmpty(dead.ApplicationProperties[DeadLetter.DescriptionProperty]);
+        Assert.Equal("{\"orderId\": 42", System.Text.Encoding.UTF8.GetString(dead.Body.Span));
+    }
+}
