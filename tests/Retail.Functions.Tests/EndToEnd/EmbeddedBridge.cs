@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Retail.Messaging;
 using Retail.Messaging.InMemory;
 using Retail.Silo;
 
@@ -14,9 +15,13 @@ namespace Retail.Functions.Tests.EndToEnd;
 /// The embedded mode as the API hosts it: one process with a silo (real grains, in-memory storage), the in-memory
 /// transport, the bridge's webhooks over a TestServer and its ERP consumer.
 /// </summary>
-public sealed class EmbeddedBridge : IAsyncLifetime
+public class EmbeddedBridge : IAsyncLifetime
 {
     private WebApplication app = null!;
+
+    public IServiceProvider Services => app.Services;
+
+    public IMessagePublisher Publisher => app.Services.GetRequiredService<IMessagePublisher>();
 
     public IGrainFactory Grains => app.Services.GetRequiredService<IGrainFactory>();
 
@@ -26,6 +31,7 @@ public sealed class EmbeddedBridge : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        var transport = await StartTransportAsync();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseTestServer();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -34,9 +40,10 @@ public sealed class EmbeddedBridge : IAsyncLifetime
             ["Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans:ClusterId"] = $"bridge-tests-{Guid.NewGuid():N}",
-            ["Messaging:Transport"] = "InMemory",
             ["Webhooks:Shopify:Secrets:0"] = Webhooks.BridgeHost.ShopifyNewSecret,
+            ["Webhooks:Stripe:Secrets:0"] = Webhooks.BridgeHost.StripeSecret,
         });
+        builder.Configuration.AddInMemoryCollection(transport);
         builder.AddServiceDefaults();
         builder.AddRetailOrleans();
         builder.AddRetailBridge();
@@ -52,7 +59,15 @@ public sealed class EmbeddedBridge : IAsyncLifetime
         Client.Dispose();
         await app.StopAsync();
         await app.DisposeAsync();
+        await StopTransportAsync();
     }
+
+    /// <summary>The <c>Messaging</c> settings of this bridge; the in-memory transport unless a subclass starts a broker.</summary>
+    protected virtual Task<IDictionary<string, string?>> StartTransportAsync() =>
+        Task.FromResult<IDictionary<string, string?>>(new Dictionary<string, string?> { ["Messaging:Transport"] = "InMemory" });
+
+    /// <summary>Stops what <see cref="StartTransportAsync"/> started, after the bridge stopped.</summary>
+    protected virtual Task StopTransportAsync() => Task.CompletedTask;
 
     /// <summary>Polls until <paramref name="condition"/> holds (generous timeout: the machine may be loaded).</summary>
     public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
