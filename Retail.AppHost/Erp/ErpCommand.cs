@@ -102,6 +102,7 @@ internal static class ErpCommand
         {
             ["Messaging:Transport"] = "RabbitMq",
             ["ConnectionStrings:retail-broker"] = broker,
+            ["Messaging:RabbitMq:ManagementUri"] = endpoints.GetValueOrDefault("broker-management"),
         }).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddRetailMessaging(configuration);

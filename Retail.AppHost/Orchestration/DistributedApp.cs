@@ -55,6 +55,10 @@ internal static class DistributedApp
             {
                 common[key] = value;
             }
+            if (rabbit is not null)
+            {
+                common["Messaging__RabbitMq__ManagementUri"] = rabbit.ManagementUri.ToString();
+            }
 
             var dotnet = DotnetHost();
             async Task<ChildProcess> StartAsync(string name, string colour, string project, int httpPort, Dictionary<string, string> extra)
@@ -118,7 +122,7 @@ internal static class DistributedApp
 
             if (options.Simulate)
             {
-                await using var messaging = SimulationMessaging.ForBroker(broker);
+                await using var messaging = SimulationMessaging.ForBroker(broker, rabbit?.ManagementUri);
                 await Simulator.RunAsync(new SimulationTarget(new Uri(api), new Uri(bridge), token, secrets, messaging.Publisher, messaging.Processors), cancellationToken);
             }
             else

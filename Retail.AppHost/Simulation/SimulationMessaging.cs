@@ -9,12 +9,14 @@ internal sealed class SimulationMessaging(ServiceProvider services) : IAsyncDisp
 
     public IMessageProcessorFactory Processors => services.GetRequiredService<IMessageProcessorFactory>();
 
-    public static SimulationMessaging ForBroker(string brokerUri)
+    /// <summary>Connects to <paramref name="brokerUri"/>; <paramref name="managementUri"/> is the broker's management API when not on its default port.</summary>
+    public static SimulationMessaging ForBroker(string brokerUri, Uri? managementUri)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Messaging:Transport"] = "RabbitMq",
             ["ConnectionStrings:retail-broker"] = brokerUri,
+            ["Messaging:RabbitMq:ManagementUri"] = managementUri?.ToString(),
         }).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddRetailMessaging(configuration);
