@@ -42,7 +42,13 @@ internal sealed partial class LogRecordProcessor : BaseProcessor<LogRecord>
             return true;
         }
         var found = false;
-        record.ForEachScope((scope, _) => found |= scope.Any(item => item.Key == CorrelationIdName), (object?)null);
+        record.ForEachScope((scope, _) =>
+        {
+            foreach (var item in scope)
+            {
+                found |= item.Key == CorrelationIdName;
+            }
+        }, (object?)null);
         return found;
     }
 

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using OpenTelemetry;
@@ -30,7 +31,7 @@ namespace Retail.ServiceDefaults.Tests;
 /// The whole app in one process as the embedded mode runs it (silo, API, bridge, in-memory transport) with the service
 /// defaults, plus captures of every finished span, every log record as the exporters see it and every Retail measurement.
 /// </summary>
-public sealed class ObservedApp : IAsyncLifetime
+public sealed class ObservedApp : IAsyncLifetime, IDisposable
 {
     private const string Issuer = "retail-obs-tests";
     private const string Audience = "retail-api";
@@ -99,10 +100,11 @@ public sealed class ObservedApp : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Client.Dispose();
-        meters.Dispose();
         await app.StopAsync();
         await app.DisposeAsync();
     }
+
+    public void Dispose() => meters.Dispose();
 
     /// <summary>The sum of <paramref name="instrument"/>'s measurements whose tags include <paramref name="tags"/>.</summary>
     public double Sum(string instrument, params (string Key, string Value)[] tags) =>
@@ -162,7 +164,13 @@ public sealed class ObservedApp : IAsyncLifetime
         public override void OnEnd(LogRecord data)
         {
             var scopes = new List<KeyValuePair<string, object?>>();
-            data.ForEachScope((scope, list) => list.AddRange(scope), scopes);
+            data.ForEachScope((scope, list) =>
+            {
+                foreach (var item in scope)
+                {
+                    list.Add(item);
+                }
+            }, scopes);
             logs.Enqueue(new CapturedLog(
                 data.CategoryName ?? "",
                 data.TraceId,

@@ -1,4 +1,3 @@
-using Retail.Contracts;
 using Retail.Contracts.Inventory;
 
 namespace Retail.ServiceDefaults.Tests.Telemetry;
