@@ -52,6 +52,7 @@ public static class ServiceDefaultsExtensions
         {
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
+            logging.AddProcessor(new LogRecordProcessor());
         });
 
         var telemetry = builder.Services.AddOpenTelemetry()
@@ -62,6 +63,7 @@ public static class ServiceDefaultsExtensions
                 .AddMeter([.. TelemetrySources, "Microsoft.Orleans"]))
             .WithTracing(tracing => tracing
                 .AddSource([.. TelemetrySources])
+                .AddProcessor(new CorrelationActivityProcessor())
                 .AddAspNetCoreInstrumentation(options => options.Filter = context =>
                     !context.Request.Path.StartsWithSegments("/health") && !context.Request.Path.StartsWithSegments("/alive"))
                 .AddHttpClientInstrumentation());

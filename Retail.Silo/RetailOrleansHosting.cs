@@ -28,6 +28,7 @@ public static class RetailOrleansHosting
         builder.Services.AddRetailMessaging(builder.Configuration);
         builder.UseOrleans(silo =>
         {
+            silo.AddActivityPropagation();
             silo.Configure<ClusterOptions>(cluster =>
             {
                 cluster.ClusterId = options.ClusterId;
@@ -83,6 +84,7 @@ public static class RetailOrleansHosting
         var options = OrleansSettings.From(builder.Configuration);
         builder.UseOrleansClient(client =>
         {
+            client.AddActivityPropagation();
             client.Configure<ClusterOptions>(cluster =>
             {
                 cluster.ClusterId = options.ClusterId;

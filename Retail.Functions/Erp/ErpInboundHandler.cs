@@ -9,6 +9,7 @@ using Retail.Contracts.Orders;
 using Retail.Contracts.Schemas;
 using Retail.Functions.Validation;
 using Retail.Functions.Webhooks;
+using Retail.Grains.Telemetry;
 using Retail.Messaging;
 
 namespace Retail.Functions.Erp;
@@ -182,6 +183,7 @@ internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaVali
             return MessageOutcome.Abandon;
         }
         LogDeadLettered(logger, message.MessageId, messageType, reason, description);
+        RetailMetrics.DeadLettered(received.Entity, reason);
         return MessageOutcome.DeadLetter(reason, description);
     }
 

@@ -6,6 +6,7 @@ using Retail.Contracts.Exceptions;
 using Retail.Contracts.Orders;
 using Retail.Grains.Inventory;
 using Retail.Grains.Outbox;
+using Retail.Grains.Telemetry;
 using Retail.Messaging;
 
 namespace Retail.Grains.Exceptions;
@@ -58,6 +59,18 @@ internal sealed partial class ExceptionRegistryGrain(
     private readonly ILogger<ExceptionRegistryGrain> _logger = logger;
     private readonly TimeProvider _time = timeProvider;
     private Task _gate = Task.CompletedTask;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await base.OnActivateAsync(cancellationToken);
+        RetailMetrics.ExceptionsChanged(State.Records);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        RetailMetrics.ExceptionsChanged(null);
+        return base.OnDeactivateAsync(reason, cancellationToken);
+    }
 
     public Task<ExceptionRecord> RaiseAsync(ExceptionToRaise exception)
     {
@@ -212,6 +225,7 @@ internal sealed partial class ExceptionRegistryGrain(
         }
         finally
         {
+            RetailMetrics.ExceptionsChanged(State.Records);
             done.SetResult();
         }
     }

@@ -5,6 +5,7 @@ using Retail.Contracts.Exceptions;
 using Retail.Contracts.Inventory;
 using Retail.Contracts.Orders;
 using Retail.Grains.Outbox;
+using Retail.Grains.Telemetry;
 using Retail.Messaging;
 
 namespace Retail.Grains.Inventory;
@@ -75,6 +76,7 @@ internal sealed partial class InventoryGrain(
         else if (request.Quantity > State.Available)
         {
             LogReservationRejected(_logger, key, Key, request.Quantity, State.Available);
+            RetailMetrics.ReservationRejected();
             result = new ReservationResult { Reserved = false, Quantity = 0, Available = State.Available };
         }
         else
@@ -89,6 +91,7 @@ internal sealed partial class InventoryGrain(
                 Number = ++State.ReservationCounter,
             };
             RecordChange(change, "reserved");
+            RetailMetrics.ReservationMade();
             result = new ReservationResult { Reserved = true, Quantity = request.Quantity, Available = State.Available };
         }
 
@@ -238,6 +241,7 @@ internal sealed partial class InventoryGrain(
         if (variance != 0)
         {
             State.Outbox.AddEvent(EventSources.Inventory, EventTypes.InventoryVarianceDetected, Key, EventData("snapshot", variance), change.Now);
+            RetailMetrics.InventoryVariance(variance);
             change.Exception = new ExceptionToRaise
             {
                 Kind = ExceptionKinds.InventoryVariance,
@@ -336,6 +340,7 @@ internal sealed partial class InventoryGrain(
                 change.Released.Add((reservation, ReleaseReasons.Expired));
             }
             RecordChange(change, "expired");
+            RetailMetrics.ReservationExpired(expired.Count);
         }
         return change;
     }

@@ -6,6 +6,7 @@ using Retail.Contracts.Exceptions;
 using Retail.Contracts.Inventory;
 using Retail.Contracts.Orders;
 using Retail.Grains.Outbox;
+using Retail.Grains.Telemetry;
 using Retail.Messaging;
 
 namespace Retail.Grains.Orders;
@@ -27,6 +28,7 @@ internal sealed partial class OrderGrain(
     private readonly ILogger<OrderGrain> _logger = logger;
     private readonly OrderOptions _options = OrderOptions.From(configuration);
     private readonly TimeProvider _time = timeProvider;
+    private readonly OrderTelemetry _telemetry = new();
     private bool _exceptionCallsSentSinceWrite;
 
     private string Key => this.GetPrimaryKeyString();
@@ -34,6 +36,7 @@ internal sealed partial class OrderGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await base.OnActivateAsync(cancellationToken);
+        _telemetry.Loaded(State, StateExists);
         if (!StateExists)
         {
             return;
@@ -305,6 +308,7 @@ internal sealed partial class OrderGrain(
         State.RefundPendingAmount = State.Refunds.Where(r => r.Status == RefundStatus.Pending).Sum(r => r.Amount);
         ReconcileExceptions();
         await SaveAsync();
+        _telemetry.Saved(State);
         _exceptionCallsSentSinceWrite = false;
         await SendExceptionCallsAsync();
         await SchedulePaymentTimeoutAsync(now);

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using Retail.Contracts.Erp;
+using Retail.Grains.Telemetry;
 using Retail.Messaging;
 
 namespace Retail.Grains.Outbox;
@@ -22,6 +23,7 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
     private readonly IPersistentState<TState> _state;
     private readonly IMessagePublisher _publisher;
     private readonly ILogger _logger;
+    private readonly OutboxTelemetry _telemetry = new();
     private Task? _delivery;
     private IGrainTimer? _retryTimer;
     private bool _retryReminderRegistered;
@@ -59,6 +61,7 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
             throw;
         }
         _deliveredSinceWrite = false;
+        _telemetry.Backlog(State.Outbox.Pending.Count);
         if (_retryTimer is null)
         {
             await DeliverAsync();
@@ -68,6 +71,7 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await base.OnActivateAsync(cancellationToken);
+        _telemetry.Backlog(State.Outbox.Pending.Count);
         if (State.Outbox.Pending.Count > 0)
         {
             await DeliverAsync();
@@ -87,6 +91,7 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
                 LogOutboxTrimFailed(_logger, exception, this.GetPrimaryKeyString());
             }
         }
+        _telemetry.Backlog(0);
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -127,6 +132,7 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
             while (pending.Count > 0)
             {
                 var message = pending[0];
+                using var activity = OutboxTelemetry.StartDelivery(message);
                 try
                 {
                     await _publisher.PublishAsync(message.Entity, ToTransportMessage(message));
@@ -138,6 +144,7 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
                     return;
                 }
                 pending.RemoveAt(0);
+                _telemetry.Backlog(pending.Count);
                 _deliveredSinceWrite = true;
             }
             await StopRetryingAsync();

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Retail.Contracts.Exceptions;
+using Retail.Contracts.Orders;
+
+namespace Retail.Grains.Telemetry;
+
+/// <summary>
+/// Retail's business metrics (meter <c>Retail</c>) and its own spans (activity source <c>Retail</c>). Instruments are
+/// recorded where the event becomes durable; docs/observability.md maps each one to its KPI figure.
+/// </summary>
+public static class RetailMetrics
+{
+    public const string Name = "Retail";
+    public const string ChannelTag = "channel";
+    public const string StatusTag = "status";
+    public const string ReasonTag = "reason";
+    public const string EntityTag = "entity";
+
+    public static readonly ActivitySource Source = new(Name);
+    private static readonly Meter Meter = new(Name);
+
+    private static readonly Counter<long> OrdersReceivedCounter =
+        Meter.CreateCounter<long>("retail.orders.received", "{order}", "Orders taken in, by channel.");
+    private static readonly Counter<long> OrderOutcomes =
+        Meter.CreateCounter<long>("retail.orders.outcomes", "{order}", "Orders reaching released, backordered, on-hold, cancelled or completed.");
+    private static readonly Counter<long> Fallout =
+        Meter.CreateCounter<long>("retail.orders.fallout", "{order}", "Orders going on hold, backordered or cancelled.");
+    private static readonly Counter<long> ReservationsMade =
+        Meter.CreateCounter<long>("retail.reservations.made", "{reservation}", "Reservations granted.");
+    private static readonly Counter<long> ReservationsRejected =
+        Meter.CreateCounter<long>("retail.reservations.rejected", "{reservation}", "Reservations refused for lack of stock.");
+    private static readonly Counter<long> ReservationsExpired =
+        Meter.CreateCounter<long>("retail.reservations.expired", "{reservation}", "Unpaid reservations released when they lapsed.");
+    private static readonly Counter<long> OversellsPrevented =
+        Meter.CreateCounter<long>("retail.inventory.oversells_prevented", "{reservation}", "Reservations refused because they would take available stock below zero.");
+    private static readonly Histogram<double> FulfilmentLatency =
+        Meter.CreateHistogram<double>("retail.orders.fulfilment_latency", "s", "From an order's receipt to its shipment.");
+    private static readonly Histogram<double> ErpPostingDelay =
+        Meter.CreateHistogram<double>("retail.erp.posting_delay", "s", "From an order's release to the ERP accepting its posting.");
+    private static readonly Histogram<long> InventoryVarianceUnits =
+        Meter.CreateHistogram<long>("retail.inventory.variance", "{unit}", "Absolute units a stock snapshot differed from the expected on hand.");
+    private static readonly UpDownCounter<double> RefundsPending =
+        Meter.CreateUpDownCounter<double>("retail.refunds.pending_amount", "{currency}", "Change of the amount of refunds requested and not yet settled.");
+    private static readonly UpDownCounter<long> OutboxBacklogCounter =
+        Meter.CreateUpDownCounter<long>("retail.outbox.backlog", "{message}", "Messages written to an outbox and not yet accepted by the broker.");
+    private static readonly Counter<long> DeadLetters =
+        Meter.CreateCounter<long>("retail.messaging.dead_letters", "{message}", "Inbound messages dead-lettered.");
+
+    private static ExceptionSnapshot? _exceptions;
+
+    static RetailMetrics()
+    {
+        Meter.CreateObservableGauge("retail.exceptions.open", () => ObserveExceptions(s => (long)s.Open), "{exception}",
+            "Open exception records (reported while the exception registry is active in this process).");
+        Meter.CreateObservableGauge("retail.exceptions.oldest_age", () => ObserveExceptions(s => s.Oldest is { } oldest
+            ? Math.Max(0, (TimeProvider.System.GetUtcNow() - oldest).TotalSeconds) : 0d), "s", "Age of the oldest open exception record.");
+    }
+
+    public static void OrderReceived(string channel) => OrdersReceivedCounter.Add(1, new KeyValuePair<string, object?>(ChannelTag, channel));
+
+    /// <summary>Counts the status an order reached, when it is an outcome; fallout statuses count as fallout too.</summary>
+    public static void OrderReached(OrderStatus status, string channel)
+    {
+        if (StatusName(status) is not { } name)
+        {
+            return;
+        }
+        var tags = new TagList { { StatusTag, name }, { ChannelTag, channel } };
+        OrderOutcomes.Add(1, tags);
+        if (status is OrderStatus.OnHold or OrderStatus.Backordered or OrderStatus.Cancelled)
+        {
+            Fallout.Add(1, tags);
+        }
+    }
+
+    public static void OrderShipped(DateTimeOffset receivedAt, DateTimeOffset shippedAt, string channel) =>
+        FulfilmentLatency.Record(Math.Max(0, (shippedAt - receivedAt).TotalSeconds), new KeyValuePair<string, object?>(ChannelTag, channel));
+
+    public static void PostingAccepted(DateTimeOffset releasedAt, DateTimeOffset acceptedAt) =>
+        ErpPostingDelay.Record(Math.Max(0, (acceptedAt - releasedAt).TotalSeconds));
+
+    public static void RefundBacklogChanged(decimal delta)
+    {
+        if (delta != 0)
+        {
+            RefundsPending.Add((double)delta);
+        }
+    }
+
+    public static void ReservationMade() => ReservationsMade.Add(1);
+
+    /// <summary>A reservation refused because it asked for more than is available: an oversell prevented.</summary>
+    public static void ReservationRejected()
+    {
+        ReservationsRejected.Add(1);
+        OversellsPrevented.Add(1);
+    }
+
+    public static void ReservationExpired(int count) => ReservationsExpired.Add(count);
+
+    public static void InventoryVariance(int variance) =>
+        InventoryVarianceUnits.Record(Math.Abs((long)variance), new KeyValuePair<string, object?>("direction", variance > 0 ? "over" : "under"));
+
+    public static void OutboxBacklogChanged(int delta)
+    {
+        if (delta != 0)
+        {
+            OutboxBacklogCounter.Add(delta);
+        }
+    }
+
+    public static void DeadLettered(string entity, string reason) =>
+        DeadLetters.Add(1, new KeyValuePair<string, object?>(EntityTag, entity), new KeyValuePair<string, object?>(ReasonTag, reason));
+
+    /// <summary>The exception registry's open records as the gauges report them; null when the registry is not active here.</summary>
+    public static void ExceptionsChanged(IEnumerable<ExceptionRecord>? records)
+    {
+        if (records is null)
+        {
+            _exceptions = null;
+            return;
+        }
+        var open = records.Where(r => r.Status == ExceptionStatus.Open).ToList();
+        _exceptions = new ExceptionSnapshot(open.Count, open.Count == 0 ? null : open.Min(r => r.CreatedAt));
+    }
+
+    /// <summary>The metric's name for an outcome status, or null when the status is not an outcome.</summary>
+    public static string? StatusName(OrderStatus status) => status switch
+    {
+        OrderStatus.Released => "released",
+        OrderStatus.Backordered => "backordered",
+        OrderStatus.OnHold => "on-hold",
+        OrderStatus.Cancelled => "cancelled",
+        OrderStatus.Completed => "completed",
+        _ => null,
+    };
+
+    private static IEnumerable<Measurement<T>> ObserveExceptions<T>(Func<ExceptionSnapshot, T> value)
+        where T : struct =>
+        _exceptions is { } snapshot ? [new Measurement<T>(value(snapshot))] : [];
+
+    private sealed record ExceptionSnapshot(int Open, DateTimeOffset? Oldest);
+}
