@@ -29,6 +29,7 @@ internal sealed partial class ServiceBusDialect(
     public const ulong SessionFilterCode = 0x000001370000000C;
     public static readonly Symbol DeadLetterCondition = new("com.microsoft:dead-letter");
     public static readonly Symbol PartitionKey = new("x-opt-partition-key");
+    private static readonly Symbol LockTokenAnnotation = new("x-opt-lock-token");
     private const string CbsState = "cbs";
     private const string ManagementState = "management:";
 
@@ -126,10 +127,14 @@ internal sealed partial class ServiceBusDialect(
             request.ApplicationProperties["operation"] = "com.microsoft:renew-session-lock";
             request.BodySection = new AmqpValue { Value = new Map { ["session-id"] = session } };
         }
-        else
+        else if (LockToken(delivery.Message) is { } lockToken)
         {
             request.ApplicationProperties["operation"] = "com.microsoft:renew-lock";
-            request.BodySection = new AmqpValue { Value = new Map { ["lock-tokens"] = new[] { new Guid(delivery.Message.DeliveryTag) } } };
+            request.BodySection = new AmqpValue { Value = new Map { ["lock-tokens"] = new[] { lockToken } } };
+        }
+        else
+        {
+            throw new InvalidOperationException($"Message {delivery.MessageId} on '{delivery.Entity}' carries no lock token to renew.");
         }
 
         request.ApplicationProperties["associated-link-name"] = delivery.Link.Name;
@@ -140,6 +145,12 @@ internal sealed partial class ServiceBusDialect(
             throw new InvalidOperationException($"Renewing the lock on '{delivery.Entity}' failed: {status} {reply.ApplicationProperties?["statusDescription"]}");
         }
     }
+
+    /// <summary>The lock token: the 16-byte delivery tag (a .NET Guid's bytes), else the <c>x-opt-lock-token</c> delivery annotation.</summary>
+    internal static Guid? LockToken(Message message) =>
+        message.DeliveryTag is { Length: 16 } tag ? new Guid(tag)
+        : message.DeliveryAnnotations?[LockTokenAnnotation] is Guid annotated ? annotated
+        : null;
 
     private static async Task<AmqpRequestResponseLink> ManagementLinkAsync(AmqpConnectionScope scope, string entity, CancellationToken cancellationToken)
     {
