@@ -18,9 +18,19 @@ internal sealed partial class AmqpProcessor(
     TimeProvider time,
     ILogger logger) : IAsyncDisposable
 {
+    /// <summary>
+    /// The receiver link's credit. A broker that loses this consumer returns its unsettled messages, and RabbitMQ
+    /// keeps their order only while a consumer holds at most 32.
+    /// </summary>
+    private const int Prefetch = 32;
+
+    private static readonly TimeSpan RewindGrace = TimeSpan.FromSeconds(5);
+
     private readonly IAmqpDialect dialect = connections.Dialect;
     private readonly CancellationTokenSource stopping = new();
+    private readonly CancellationTokenSource stopReceiving = new();
     private readonly CancellationTokenSource aborting = new();
+    private readonly TaskCompletionSource receiverStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<string, int> deliveryCounts = new(StringComparer.Ordinal);
     private SessionDispatcher? dispatcher;
@@ -37,12 +47,21 @@ internal sealed partial class AmqpProcessor(
         else
         {
             dispatcher = new SessionDispatcher(
-                options.MaxConcurrency, HandleAsync, delivery => Settle(() => dialect.Abandon(delivery.Link, delivery.Message), delivery),
-                rewindOnAbandon: options.Sessions && !dialect.KeepsSessionOrderOnAbandon, time, logger);
+                options.MaxConcurrency,
+                delivery => HandleAsync(delivery, settleAbandon: false),
+                delivery => Settle(() => dialect.Abandon(delivery.Link, delivery.Message), delivery),
+                rewindOnAbandon: options.Sessions && !dialect.KeepsSessionOrderOnAbandon,
+                dialect.MaxDeliveryCount,
+                time,
+                logger);
             receivers = [Task.Run(RunReceiverAsync)];
         }
     }
 
+    /// <summary>
+    /// Stops gracefully: no new handlers; the running ones finish (cancelled after the shutdown timeout); a session
+    /// waiting for released messages gets them back first; then everything held is released, each session in order.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) == 1)
@@ -59,46 +78,64 @@ internal sealed partial class AmqpProcessor(
         }
 
         await handlersDone;
+        if (dispatcher is not null)
+        {
+            await dispatcher.WaitForRewoundAsync(RewindGrace);
+            await stopReceiving.CancelAsync();
+            await receiverStopped.Task;
+            dispatcher.ReleaseHeld();
+        }
+
         drained.TrySetResult();
         await Task.WhenAll(receivers);
         dispatcher?.Dispose();
         stopping.Dispose();
+        stopReceiving.Dispose();
         aborting.Dispose();
     }
 
     private async Task RunReceiverAsync()
     {
-        var credit = Math.Max(options.MaxConcurrency * 4, 100);
-        for (var attempt = 0; !stopping.IsCancellationRequested; attempt++)
+        try
+        {
+            await ReceiveIntoDispatcherAsync();
+        }
+        finally
+        {
+            receiverStopped.TrySetResult();
+        }
+    }
+
+    private async Task ReceiveIntoDispatcherAsync()
+    {
+        for (var attempt = 0; !stopReceiving.IsCancellationRequested; attempt++)
         {
             AmqpConnectionScope? scope = null;
             ReceiverLink? link = null;
             try
             {
-                scope = await connections.GetAsync(stopping.Token);
-                await scope.PrepareEntityAsync(entity, stopping.Token);
+                scope = await connections.GetAsync(stopReceiving.Token);
+                await scope.PrepareEntityAsync(entity, stopReceiving.Token);
                 var name = LinkName();
-                (link, _) = await scope.AttachAsync(onAttached => new ReceiverLink(scope.Session, name, dialect.ReceiverAttach(entity, name, brokerSession: false), onAttached), stopping.Token);
-                link.SetCredit(credit, autoRestore: true);
+                (link, _) = await scope.AttachAsync(onAttached => new ReceiverLink(scope.Session, name, dialect.ReceiverAttach(entity, name, brokerSession: false), onAttached), stopReceiving.Token);
+                link.SetCredit(Prefetch, autoRestore: true);
                 attempt = 0;
-                while (!stopping.IsCancellationRequested && !link.IsClosed)
+                while (!stopReceiving.IsCancellationRequested && !link.IsClosed)
                 {
-                    var message = await link.ReceiveAsync(TimeSpan.FromSeconds(1));
-                    if (message is not null)
+                    if (await link.ReceiveAsync(TimeSpan.FromMilliseconds(500)) is { } message)
                     {
-                        var key = options.Sessions && message.Properties?.GroupId is { } group ? group : "\0" + Interlocked.Increment(ref sequence);
-                        dispatcher!.Post(key, new AmqpDelivery(scope, link, entity, message, null));
+                        dispatcher!.Post(SessionKey(message), Received(scope, link, message, null));
                     }
                 }
 
-                if (!stopping.IsCancellationRequested)
+                if (!stopReceiving.IsCancellationRequested)
                 {
                     throw new AmqpException(link.Error ?? new global::Amqp.Framing.Error(global::Amqp.ErrorCode.DetachForced) { Description = "The receiver link was closed." });
                 }
             }
-            catch (Exception exception) when (!stopping.IsCancellationRequested)
+            catch (Exception exception) when (!stopReceiving.IsCancellationRequested)
             {
-                await RecoverAsync(exception, scope, link, attempt);
+                await RecoverAsync(exception, scope, link, attempt, stopReceiving.Token);
             }
             catch (OperationCanceledException)
             {
@@ -108,14 +145,33 @@ internal sealed partial class AmqpProcessor(
             {
                 if (link is not null)
                 {
-                    if (stopping.IsCancellationRequested)
+                    if (stopReceiving.IsCancellationRequested && scope is not null)
                     {
+                        await DrainAsync(scope, link);
+                        receiverStopped.TrySetResult();
                         await drained.Task;
                     }
 
                     await AmqpConnectionScope.CloseQuietlyAsync(link);
                 }
             }
+        }
+    }
+
+    /// <summary>Stops the flow and hands what is already on its way to the dispatcher, which only holds it now.</summary>
+    private async Task DrainAsync(AmqpConnectionScope scope, ReceiverLink link)
+    {
+        try
+        {
+            link.SetCredit(0, CreditMode.Drain);
+            while (!link.IsClosed && await link.ReceiveAsync(TimeSpan.FromMilliseconds(300)) is { } message)
+            {
+                dispatcher!.Post(SessionKey(message), Received(scope, link, message, null));
+            }
+        }
+        catch (Exception exception) when (AmqpMessagePublisher.IsTransient(exception))
+        {
+            LogReceiveFailed(logger, exception, entity, TimeSpan.Zero);
         }
     }
 
@@ -138,7 +194,7 @@ internal sealed partial class AmqpProcessor(
                 var lastMessageAt = time.GetUtcNow();
                 while (!stopping.IsCancellationRequested && !link.IsClosed)
                 {
-                    var message = await link.ReceiveAsync(TimeSpan.FromSeconds(1));
+                    var message = await link.ReceiveAsync(TimeSpan.FromMilliseconds(500));
                     if (message is null)
                     {
                         if (time.GetUtcNow() - lastMessageAt > dialect.SessionIdleTimeout)
@@ -149,13 +205,13 @@ internal sealed partial class AmqpProcessor(
                         continue;
                     }
 
-                    await HandleAsync(new AmqpDelivery(scope, link, entity, message, session));
+                    await HandleAsync(Received(scope, link, message, session), settleAbandon: true);
                     lastMessageAt = time.GetUtcNow();
                 }
             }
             catch (Exception exception) when (!stopping.IsCancellationRequested)
             {
-                await RecoverAsync(exception, scope, link, attempt);
+                await RecoverAsync(exception, scope, link, attempt, stopping.Token);
             }
             catch (OperationCanceledException)
             {
@@ -171,7 +227,7 @@ internal sealed partial class AmqpProcessor(
         }
     }
 
-    private async Task RecoverAsync(Exception exception, AmqpConnectionScope? scope, ReceiverLink? link, int attempt)
+    private async Task RecoverAsync(Exception exception, AmqpConnectionScope? scope, ReceiverLink? link, int attempt, CancellationToken cancellationToken)
     {
         var delay = Backoff.Delay(attempt, connections.Options.MaxReconnectDelay);
         LogReceiveFailed(logger, exception, entity, delay);
@@ -187,7 +243,7 @@ internal sealed partial class AmqpProcessor(
 
         try
         {
-            await Task.Delay(delay, stopping.Token);
+            await Task.Delay(delay, cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -195,16 +251,26 @@ internal sealed partial class AmqpProcessor(
         }
     }
 
-    private async Task<HandledDelivery> HandleAsync(AmqpDelivery delivery)
+    /// <summary>Counts the delivery: the broker's count when it reports one (Service Bus), otherwise this consumer's own count per message id (RabbitMQ).</summary>
+    private AmqpDelivery Received(AmqpConnectionScope scope, ReceiverLink link, Message message, string? session)
+    {
+        var reported = (int)(message.Header?.DeliveryCount ?? 0) + 1;
+        var count = message.Properties?.MessageId is { Length: > 0 } id
+            ? Math.Max(reported, deliveryCounts.AddOrUpdate(id, 1, (_, previous) => previous + 1))
+            : reported;
+        return new AmqpDelivery(scope, link, entity, message, session, count);
+    }
+
+    /// <summary>Runs the handler and settles, except an abandon when <paramref name="settleAbandon"/> is false (the dispatcher settles it).</summary>
+    private async Task<HandledDelivery> HandleAsync(AmqpDelivery delivery, bool settleAbandon)
     {
         if (delivery.Link.IsClosed)
         {
-            return new HandledDelivery(false);
+            return new HandledDelivery(false, false);
         }
 
-        var message = dialect.OnReceived(delivery.Message);
-        var deliveryCount = CountDelivery(delivery.Message, message.MessageId);
-        var received = new ReceivedMessage(entity, message, deliveryCount);
+        var message = dialect.OnReceived(entity, delivery.Message);
+        var received = new ReceivedMessage(entity, message, delivery.DeliveryCount);
         MessageOutcome outcome;
         var renewal = dialect.StartLockRenewal(delivery);
         try
@@ -222,51 +288,42 @@ internal sealed partial class AmqpProcessor(
         switch (outcome)
         {
             case MessageOutcome.Completed:
-                Forget(message.MessageId);
+                Forget(delivery);
                 Settle(() => delivery.Link.Accept(delivery.Message), delivery);
-                return new HandledDelivery(false);
+                return new HandledDelivery(false, false);
             case MessageOutcome.DeadLettered deadLettered:
-                Forget(message.MessageId);
+                Forget(delivery);
                 try
                 {
                     await dialect.DeadLetterAsync(delivery, deadLettered.Reason, deadLettered.Description, aborting.Token);
                 }
                 catch (Exception exception) when (AmqpMessagePublisher.IsTransient(exception) || exception is OperationCanceledException or MessagePublishException)
                 {
-                    LogSettleFailed(logger, exception, entity, delivery.Message.Properties?.MessageId);
+                    LogSettleFailed(logger, exception, entity, delivery.MessageId);
                 }
 
-                return new HandledDelivery(false);
+                return new HandledDelivery(false, false);
             default:
-                var redelivered = deliveryCount < dialect.MaxDeliveryCount;
+                var redelivered = delivery.DeliveryCount < dialect.MaxDeliveryCount;
                 if (!redelivered)
                 {
-                    Forget(message.MessageId);
+                    Forget(delivery);
                 }
 
-                Settle(() => dialect.Abandon(delivery.Link, delivery.Message), delivery);
-                return new HandledDelivery(redelivered);
+                if (settleAbandon)
+                {
+                    Settle(() => dialect.Abandon(delivery.Link, delivery.Message), delivery);
+                }
+
+                return new HandledDelivery(true, redelivered);
         }
     }
 
-    /// <summary>The broker's count when it reports one (Service Bus), otherwise this consumer's own count per message id (RabbitMQ).</summary>
-    private int CountDelivery(Message message, string messageId)
+    private void Forget(AmqpDelivery delivery)
     {
-        var reported = (int)(message.Header?.DeliveryCount ?? 0) + 1;
-        if (messageId.Length == 0)
+        if (delivery.MessageId is { Length: > 0 } id)
         {
-            return reported;
-        }
-
-        var counted = deliveryCounts.AddOrUpdate(messageId, 1, (_, count) => count + 1);
-        return Math.Max(reported, counted);
-    }
-
-    private void Forget(string messageId)
-    {
-        if (messageId.Length > 0)
-        {
-            deliveryCounts.TryRemove(messageId, out _);
+            deliveryCounts.TryRemove(id, out _);
         }
     }
 
@@ -278,9 +335,12 @@ internal sealed partial class AmqpProcessor(
         }
         catch (Exception exception) when (AmqpMessagePublisher.IsTransient(exception))
         {
-            LogSettleFailed(logger, exception, entity, delivery.Message.Properties?.MessageId);
+            LogSettleFailed(logger, exception, entity, delivery.MessageId);
         }
     }
+
+    private string SessionKey(Message message) =>
+        options.Sessions && message.Properties?.GroupId is { } group ? group : "\0" + Interlocked.Increment(ref sequence);
 
     private string LinkName() => "receive-" + entity + "-" + Guid.NewGuid().ToString("N")[..8];
 

@@ -39,7 +39,7 @@ internal interface IAmqpDialect
 
     void OnSending(Message amqp, TransportMessage message);
 
-    TransportMessage OnReceived(Message amqp);
+    TransportMessage OnReceived(string entity, Message amqp);
 
     /// <summary>Settles an abandoned message so that it is delivered again (and counted).</summary>
     void Abandon(ReceiverLink link, Message message);
@@ -51,5 +51,8 @@ internal interface IAmqpDialect
     IAsyncDisposable? StartLockRenewal(AmqpDelivery delivery);
 }
 
-/// <summary>A received message and where it came from.</summary>
-internal sealed record AmqpDelivery(AmqpConnectionScope Scope, ReceiverLink Link, string Entity, Message Message, string? BrokerSession);
+/// <summary>A received message, where it came from and how many times it has been delivered.</summary>
+internal sealed record AmqpDelivery(AmqpConnectionScope Scope, ReceiverLink Link, string Entity, Message Message, string? BrokerSession, int DeliveryCount)
+{
+    public string? MessageId => Message.Properties?.MessageId;
+}

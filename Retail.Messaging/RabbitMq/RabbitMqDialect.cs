@@ -1,6 +1,5 @@
 using Amqp;
 using Amqp.Framing;
-using Amqp.Types;
 using Retail.Messaging.Amqp;
 
 namespace Retail.Messaging.RabbitMq;
@@ -14,8 +13,6 @@ namespace Retail.Messaging.RabbitMq;
 /// </summary>
 internal sealed class RabbitMqDialect(RabbitMqOptions options, RabbitMqTopology topology) : IAmqpDialect
 {
-    private static readonly Symbol FirstDeathReason = new("x-first-death-reason");
-
     public string SystemName => "rabbitmq";
 
     public AmqpEndpoint Endpoint { get; } = AmqpEndpoint.Parse(options.ConnectionString ?? throw new InvalidOperationException("ConnectionStrings:retail-broker is not set."));
@@ -53,28 +50,23 @@ internal sealed class RabbitMqDialect(RabbitMqOptions options, RabbitMqTopology 
     {
     }
 
-    /// <summary>A message the broker dead-lettered itself carries <c>x-first-death-reason</c>; it becomes the dead-letter reason.</summary>
-    public TransportMessage OnReceived(Message amqp)
+    /// <summary>
+    /// Over AMQP 1.0 the broker does not pass on its <c>x-death</c> headers, so a message it dead-lettered itself
+    /// arrives without a reason. This dialect never rejects (it publishes its dead letters with their reason), so such
+    /// a message reached the dead-letter queue through the queue's delivery limit.
+    /// </summary>
+    public TransportMessage OnReceived(string entity, Message amqp)
     {
         var message = AmqpMessageMapper.FromAmqp(amqp);
-        if (message.ApplicationProperties.ContainsKey(DeadLetter.ReasonProperty))
+        if (!DeadLetter.IsDeadLetterQueue(entity, out _) || message.ApplicationProperties.ContainsKey(DeadLetter.ReasonProperty))
         {
             return message;
         }
 
-        var reason = amqp.MessageAnnotations?[FirstDeathReason] ?? amqp.ApplicationProperties?[FirstDeathReason.ToString()];
-        if (reason is null)
-        {
-            return message;
-        }
-
-        var text = AmqpMessageMapper.ToText(reason);
         var properties = new Dictionary<string, string>(message.ApplicationProperties, StringComparer.Ordinal)
         {
-            [DeadLetter.ReasonProperty] = text == "delivery_limit" ? DeadLetter.MaxDeliveryCountExceeded : text,
-            [DeadLetter.DescriptionProperty] = text == "delivery_limit"
-                ? $"Message could not be consumed after {options.MaxDeliveryCount} delivery attempts."
-                : $"Dead-lettered by the broker ({text}).",
+            [DeadLetter.ReasonProperty] = DeadLetter.MaxDeliveryCountExceeded,
+            [DeadLetter.DescriptionProperty] = $"Message could not be consumed after {options.MaxDeliveryCount} delivery attempts.",
         };
         return message with { ApplicationProperties = properties };
     }
@@ -88,7 +80,7 @@ internal sealed class RabbitMqDialect(RabbitMqOptions options, RabbitMqTopology 
             throw new InvalidOperationException($"'{delivery.Entity}' is a dead-letter queue; its messages cannot be dead-lettered again.");
         }
 
-        var message = OnReceived(delivery.Message);
+        var message = AmqpMessageMapper.FromAmqp(delivery.Message);
         var properties = new Dictionary<string, string>(message.ApplicationProperties, StringComparer.Ordinal)
         {
             [DeadLetter.ReasonProperty] = reason,

@@ -83,7 +83,7 @@ internal sealed partial class RabbitMqTopology(RabbitMqOptions options, IHttpCli
             arguments = new Dictionary<string, object>
             {
                 ["x-queue-type"] = "quorum",
-                ["x-delivery-limit"] = options.MaxDeliveryCount,
+                ["x-delivery-limit"] = options.MaxDeliveryCount - 1,
                 ["x-dead-letter-exchange"] = DeadLetterExchange(queue),
                 ["x-single-active-consumer"] = true,
             },
