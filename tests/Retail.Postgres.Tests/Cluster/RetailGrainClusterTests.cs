@@ -1,0 +1,300 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+using Orleans.TestingHost;
+using Retail.Contracts.Inventory;
+using Retail.Contracts.Locations;
+using Retail.Contracts.Orders;
+using Xunit.Abstractions;
+
+namespace Retail.Postgres.Tests.Cluster;
+
+/// <summary>The real order and inventory grains on a PostgreSQL cluster of three silos, through silo failure and restart.</summary>
+[Collection(SharedPostgres.Name)]
+public sealed class RetailGrainClusterTests(PostgresFixture fixture, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+    private const int OrderCount = 240;
+    private const int Workers = 6;
+    private const int StockPerPosition = 40;
+
+    [Fact]
+    public async Task SubmitAsync_SiloKilledWhileOrdersRun_EveryAcceptedOrderAndReservationIsConsistent()
+    {
+        var connectionString = await NewDatabaseAsync();
+        await using var cluster = await DeployAsync(connectionString, "service-" + Guid.NewGuid().ToString("N"), silos: 3);
+        var world = await World.CreateAsync(cluster.GrainFactory, skus: 4, locations: 3, StockPerPosition);
+        var writesBefore = await DurableWritesAsync(connectionString);
+        var next = -1;
+        var retried = 0;
+        var accepted = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var victim = cluster.SecondarySilos[0];
+        var killed = false;
+        var clock = Stopwatch.StartNew();
+
+        var workers = Enumerable.Range(0, Workers).Select(worker => Task.Run(async () =>
+        {
+            var random = new Random(worker);
+            int index;
+            while ((index = Interlocked.Increment(ref next)) < OrderCount)
+            {
+                var orderId = $"ord-{index}-{Guid.NewGuid():N}";
+                var order = world.Order(orderId, random);
+                var attempts = await SubmitUntilAcceptedAsync(cluster.GrainFactory, orderId, order);
+                if (attempts > 1)
+                {
+                    Interlocked.Increment(ref retried);
+                }
+                accepted.Add(orderId);
+            }
+        })).ToList();
+        await WaitUntilAsync(() => Task.FromResult(accepted.Count >= OrderCount / 3));
+        await cluster.KillSiloAsync(victim);
+        killed = true;
+        await Task.WhenAll(workers);
+        clock.Stop();
+        var writes = await DurableWritesAsync(connectionString) - writesBefore;
+
+        Assert.True(killed);
+        Assert.Equal(OrderCount, accepted.Count);
+        var views = await Task.WhenAll(accepted.Select(id => EventuallyAsync(() => cluster.GrainFactory.GetGrain<IOrderGrain>(id).GetAsync())));
+        Assert.All(views, view => Assert.NotNull(view));
+        var lines = views.SelectMany(view => view!.Lines).ToList();
+        Assert.All(lines, line => Assert.Equal(line.Ordered, line.Reserved + line.Backordered + line.Cancelled));
+        Assert.All(lines, line => Assert.Equal(line.Reserved, line.Allocations.Sum(a => a.Quantity)));
+        var allocated = lines
+            .SelectMany(line => line.Allocations.Select(a => (Key: InventoryKey.For(line.Sku, a.LocationId), a.Quantity)))
+            .GroupBy(a => a.Key)
+            .ToDictionary(g => g.Key, g => g.Sum(a => a.Quantity));
+        foreach (var key in world.Positions)
+        {
+            var position = await EventuallyAsync(() => cluster.GrainFactory.GetGrain<IInventoryGrain>(key).GetAsync());
+            Assert.Equal(allocated.GetValueOrDefault(key), position.Reserved);
+            Assert.True(position.Reserved <= position.OnHand - position.SafetyStock, $"{key} is oversold: {position}.");
+            Assert.Equal(position.OnHand - position.SafetyStock - position.Reserved, position.Available);
+            Assert.Equal(StockPerPosition, position.OnHand);
+        }
+        Assert.True(lines.Sum(l => l.Reserved) > 0);
+        output.WriteLine(
+            $"{OrderCount} orders in {clock.Elapsed.TotalSeconds:F1} s ({OrderCount / clock.Elapsed.TotalSeconds:F1} orders/s), " +
+            $"{retried} needed a retry, durable writes {writes.Total} ({(double)writes.Total / OrderCount:F2} per order; " +
+            $"orders {writes.Orders}, inventory {writes.Inventory}, other (availability, registries) {writes.Other})");
+    }
+
+    [Fact]
+    public async Task DeployAsync_WholeClusterRestarted_StateIntactAndPendingRemindersFire()
+    {
+        var connectionString = await NewDatabaseAsync();
+        var serviceId = "service-" + Guid.NewGuid().ToString("N");
+        var cluster = await DeployAsync(connectionString, serviceId, silos: 2);
+        var world = await World.CreateAsync(cluster.GrainFactory, skus: 1, locations: 1, StockPerPosition);
+        var paidId = "ord-paid-" + Guid.NewGuid().ToString("N");
+        var unpaidId = "ord-unpaid-" + Guid.NewGuid().ToString("N");
+        var random = new Random(1);
+        await cluster.GrainFactory.GetGrain<IOrderGrain>(paidId).SubmitAsync(world.Order(paidId, random));
+        await cluster.GrainFactory.GetGrain<IOrderGrain>(unpaidId).SubmitAsync(world.Order(unpaidId, random) with
+        {
+            Payment = new Payment { Provider = "stripe", Reference = "pi-" + unpaidId, Status = PaymentStatuses.Pending },
+        });
+        var lapsing = InventoryKey.For("sku-lapsing-" + Guid.NewGuid().ToString("N"), world.Locations[0]);
+        await cluster.GrainFactory.GetGrain<IInventoryGrain>(lapsing).SetStockAsync(10, 0);
+        await cluster.GrainFactory.GetGrain<IInventoryGrain>(lapsing).ReserveAsync(new ReservationRequest
+        {
+            Id = new ReservationId("ord-elsewhere", "1"),
+            Quantity = 4,
+            ExpiresAt = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(3),
+        });
+        var paidBefore = await cluster.GrainFactory.GetGrain<IOrderGrain>(paidId).GetAsync();
+        var stockBefore = await cluster.GrainFactory.GetGrain<IInventoryGrain>(world.Positions[0]).GetAsync();
+        await cluster.StopAllSilosAsync();
+        await cluster.DisposeAsync();
+        var unpaidVersion = await VersionOfAsync(connectionString, unpaidId);
+        var lapsingVersion = await VersionOfAsync(connectionString, lapsing);
+
+        await using var restarted = await DeployAsync(connectionString, serviceId, silos: 2);
+
+        await WaitUntilAsync(async () => await VersionOfAsync(connectionString, unpaidId) > unpaidVersion);
+        await WaitUntilAsync(async () => await VersionOfAsync(connectionString, lapsing) > lapsingVersion);
+        var paid = await EventuallyAsync(() => restarted.GrainFactory.GetGrain<IOrderGrain>(paidId).GetAsync());
+        var unpaid = await EventuallyAsync(() => restarted.GrainFactory.GetGrain<IOrderGrain>(unpaidId).GetAsync());
+        var stock = await EventuallyAsync(() => restarted.GrainFactory.GetGrain<IInventoryGrain>(world.Positions[0]).GetAsync());
+        var lapsed = await EventuallyAsync(() => restarted.GrainFactory.GetGrain<IInventoryGrain>(lapsing).GetAsync());
+        Assert.Equal(paidBefore!.Status, paid!.Status);
+        Assert.Equal(paidBefore.Lines.Sum(l => l.Reserved), paid.Lines.Sum(l => l.Reserved));
+        Assert.Equal(OrderStatus.OnHold, unpaid!.Status);
+        Assert.All(unpaid.Lines, line => Assert.Equal(0, line.Reserved));
+        Assert.Equal(stockBefore.OnHand, stock.OnHand);
+        Assert.Equal(paid.Lines.Sum(l => l.Reserved), stock.Reserved);
+        Assert.Equal((10, 0), (lapsed.OnHand, lapsed.Reserved));
+    }
+
+    private static async Task<int> SubmitUntilAcceptedAsync(IGrainFactory grains, string orderId, CanonicalOrder order)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await grains.GetGrain<IOrderGrain>(orderId).SubmitAsync(order);
+                return attempt;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250));
+            }
+        }
+    }
+
+    private async Task<string> NewDatabaseAsync() =>
+        await fixture.Server.CreateDatabaseAsync("grains_" + Guid.NewGuid().ToString("N"));
+
+    private static async Task<TestCluster> DeployAsync(string connectionString, string serviceId, short silos)
+    {
+        var builder = new TestClusterBuilder(silos);
+        builder.Options.UseTestClusterMembership = false;
+        builder.Options.ServiceId = serviceId;
+        builder.Options.ClusterId = "cluster-" + Guid.NewGuid().ToString("N");
+        builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(
+        [
+            new KeyValuePair<string, string?>("ConnectionStrings:retail-db", connectionString),
+            new KeyValuePair<string, string?>("Orders:Directory", "false"),
+            new KeyValuePair<string, string?>("Reservations:PaymentTimeout", "00:00:03"),
+        ]));
+        builder.AddSiloBuilderConfigurator<RetailSiloConfigurator>();
+        builder.AddClientBuilderConfigurator<RetailClientConfigurator>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    private static async Task<DurableWrites> DurableWritesAsync(string connectionString)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var command = dataSource.CreateCommand(
+            "SELECT state_name, sum(version)::bigint FROM retail_grain_state GROUP BY state_name");
+        await using var reader = await command.ExecuteReaderAsync();
+        var byName = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync())
+        {
+            byName[reader.GetString(0)] = reader.GetInt64(1);
+        }
+        return new DurableWrites(
+            byName.GetValueOrDefault("order"),
+            byName.GetValueOrDefault("inventory"),
+            byName.Where(p => p.Key is not ("order" or "inventory")).Sum(p => p.Value));
+    }
+
+    /// <summary>The version (count of writes) of the one grain whose id contains <paramref name="key"/>.</summary>
+    private static async Task<long> VersionOfAsync(string connectionString, string key)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var command = dataSource.CreateCommand("SELECT max(version) FROM retail_grain_state WHERE strpos(grain_id, $1) > 0");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+        return await command.ExecuteScalarAsync() is long version ? version : 0;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold in time.");
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
+    }
+
+    /// <summary>Retries a call that fails while the cluster is still recovering.</summary>
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> call)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250));
+            }
+        }
+    }
+
+    private sealed record DurableWrites(long Orders, long Inventory, long Other)
+    {
+        public long Total => Orders + Inventory + Other;
+
+        public static DurableWrites operator -(DurableWrites after, DurableWrites before) =>
+            new(after.Orders - before.Orders, after.Inventory - before.Inventory, after.Other - before.Other);
+    }
+
+    /// <summary>Locations and stocked SKUs, and orders for them.</summary>
+    private sealed class World
+    {
+        public List<string> Skus { get; } = [];
+
+        public List<string> Locations { get; } = [];
+
+        public List<string> Positions { get; } = [];
+
+        public static async Task<World> CreateAsync(IGrainFactory grains, int skus, int locations, int stock)
+        {
+            var world = new World();
+            for (var i = 0; i < locations; i++)
+            {
+                var id = $"loc{i}-{Guid.NewGuid():N}";
+                await grains.GetGrain<ILocationRegistryGrain>(ILocationRegistryGrain.Key).UpsertAsync(new Location
+                {
+                    LocationId = id,
+                    Name = $"Location {i}",
+                    Type = i == 0 ? LocationType.Warehouse : LocationType.Store,
+                    Priority = i + 1,
+                });
+                world.Locations.Add(id);
+            }
+            for (var i = 0; i < skus; i++)
+            {
+                var sku = $"sku{i}-{Guid.NewGuid():N}";
+                world.Skus.Add(sku);
+                foreach (var location in world.Locations)
+                {
+                    var key = InventoryKey.For(sku, location);
+                    await grains.GetGrain<IInventoryGrain>(key).SetStockAsync(stock, 0);
+                    world.Positions.Add(key);
+                }
+            }
+            return world;
+        }
+
+        /// <summary>One or two lines of one to three units each, paid.</summary>
+        public CanonicalOrder Order(string orderId, Random random)
+        {
+            var lines = Skus.OrderBy(_ => random.Next()).Take(random.Next(1, 3))
+                .Select((sku, i) => new OrderLine
+                {
+                    LineId = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Sku = sku,
+                    Quantity = random.Next(1, 4),
+                    UnitPrice = 10.00m,
+                    Discount = 0m,
+                    Tax = 0m,
+                })
+                .ToList();
+            var subtotal = lines.Sum(l => l.Quantity * l.UnitPrice);
+            return new CanonicalOrder
+            {
+                OrderId = orderId,
+                Channel = Channels.Web,
+                ChannelOrderId = "web-" + orderId,
+                PlacedAt = DateTimeOffset.UtcNow,
+                Currency = "USD",
+                Customer = new Customer { CustomerId = "c-1", Email = "ada@example.com", Name = "Ada" },
+                ShipTo = new Address { Name = "Ada", Line1 = "1 Main St", City = "Springfield", Region = "IL", PostalCode = "62701", Country = "US" },
+                Fulfillment = new Fulfillment { Method = FulfillmentMethods.Ship },
+                Lines = lines,
+                Totals = new Totals { Subtotal = subtotal, Discount = 0m, Shipping = 5.00m, Tax = 0m, GrandTotal = subtotal + 5.00m },
+                Payment = new Payment { Provider = "stripe", Reference = "pi-" + orderId, Status = PaymentStatuses.Captured },
+            };
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+using Retail.Grains;
+using Retail.Messaging;
+using Retail.Postgres.Hosting;
+
+namespace Retail.Postgres.Tests.Cluster;
+
+/// <summary>A silo with the real Retail grains, every storage name, membership and reminders on PostgreSQL.</summary>
+public sealed class RetailSiloConfigurator : ISiloConfigurator
+{
+    public void Configure(ISiloBuilder siloBuilder)
+    {
+        siloBuilder.UseRetailPostgres(siloBuilder.Configuration, [.. StorageNames.All]);
+        siloBuilder.ConfigureServices(services => services.AddSingleton<IMessagePublisher>(PublishedMessages.Instance));
+        siloBuilder.Configure<ClusterMembershipOptions>(options =>
+        {
+            options.ProbeTimeout = TimeSpan.FromSeconds(1);
+            options.NumMissedProbesLimit = 2;
+            options.NumVotesForDeathDeclaration = 1;
+            options.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+        });
+    }
+}
+
+public sealed class RetailClientConfigurator : IClientBuilderConfigurator
+{
+    public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
+        clientBuilder.UseRetailPostgresClustering(configuration);
+}
