@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Retail.Api.Problems;
 using Retail.Contracts;
@@ -21,7 +22,7 @@ public static class SchemasEndpoints
             .WithSummary("The names of every published JSON Schema, sorted");
         schemas.MapGet("/{name}", Get).WithName("GetSchema")
             .WithSummary("One JSON Schema document, e.g. canonical-order.schema.json")
-            .Produces(StatusCodes.Status200OK, contentType: SchemaContentType)
+            .Produces<JsonObject>(StatusCodes.Status200OK, SchemaContentType)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }

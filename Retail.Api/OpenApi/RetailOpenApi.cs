@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
 using Retail.Api.Idempotency;
@@ -44,6 +45,12 @@ internal static class RetailOpenApi
                 {
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, document)] = policies });
+                }
+                if (metadata.OfType<IAllowAnonymous>().Any())
+                {
+                    // The API group lists 401 and 403 for every operation; an anonymous one never answers them.
+                    operation.Responses?.Remove(StatusCodes.Status401Unauthorized.ToString(CultureInfo.InvariantCulture));
+                    operation.Responses?.Remove(StatusCodes.Status403Forbidden.ToString(CultureInfo.InvariantCulture));
                 }
                 if (metadata.OfType<IdempotentEndpointMetadata>().Any())
                 {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Retail.Api;
 using Retail.AppHost.Simulation;
-using Retail.Functions;
 using Retail.Messaging;
 using Retail.Silo;
 using Spectre.Console;
@@ -101,15 +100,16 @@ internal sealed class EmbeddedApp : IAsyncDisposable
         }
         builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls(address.ToString());
+        // The same composition as Retail.Api's Program.cs: with Retail:Embedded set it hosts the silo and the bridge.
         builder.AddServiceDefaults();
-        builder.AddRetailSilo();
-        builder.AddRetailBridge();
+        builder.AddRetailOrleans();
         builder.AddRetailApi();
+        builder.AddRetailBridgeWhenEmbedded();
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
-        app.MapRetailBridge();
         app.MapRetailApi();
+        app.MapRetailBridgeWhenEmbedded();
         var embedded = new EmbeddedApp(app, address, token, secrets);
         try
         {

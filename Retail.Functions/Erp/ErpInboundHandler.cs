@@ -18,13 +18,20 @@ namespace Retail.Functions.Erp;
 /// Handles one message of <c>erp-inbound</c>, independent of the host and the transport: validates it against its
 /// schema, dedupes it on its message id, and applies it to its grain. Invalid input is dead-lettered at once with its
 /// reason and raised as an exception record (so a person can fix and re-submit it); a transient failure is abandoned
-/// for redelivery, and dead-lettered the same way once <see cref="MaxDeliveries"/> is reached.
+/// for redelivery after a pause that doubles with each delivery (<see cref="RedeliveryPause"/>), and dead-lettered the
+/// same way once <see cref="MaxDeliveries"/> is reached. The pauses let the deliveries span a silo failure (the
+/// cluster declaring the silo dead and the clients dropping its gateway) instead of spending them in seconds.
 /// </summary>
-internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaValidator schemas, ILogger<ErpInboundHandler> logger)
+internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaValidator schemas, TimeProvider time, ILogger<ErpInboundHandler> logger)
 {
     public const string DedupeSource = "erp";
     public const int MaxDeliveries = 10;
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a transiently failed delivery waits before it is abandoned: 1 s, 2 s, 4 s, ... up to 30 s.</summary>
+    public static TimeSpan RedeliveryPause(int deliveryCount) =>
+        TimeSpan.FromSeconds(Math.Min(Math.Pow(2, Math.Clamp(deliveryCount, 1, 16) - 1), LongestPause.TotalSeconds));
 
     public async Task<MessageOutcome> HandleAsync(ReceivedMessage received, CancellationToken cancellationToken)
     {
@@ -38,7 +45,7 @@ internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaVali
         var invalid = await ValidateAsync(messageType, message.Body);
         if (invalid is not null)
         {
-            return await DeadLetterAsync(received, messageType, correlationId, invalid.Value.Reason, invalid.Value.Description);
+            return await DeadLetterAsync(received, messageType, correlationId, invalid.Value.Reason, invalid.Value.Description, cancellationToken);
         }
 
         var dedupe = grains.GetGrain<IInboundDedupeGrain>(InboundDedupeKey.For(DedupeSource, message.MessageId));
@@ -63,12 +70,12 @@ internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaVali
         catch (RetailException exception)
         {
             await ReleaseAsync(dedupe, leaseId);
-            return await DeadLetterAsync(received, messageType, correlationId, exception.Code, exception.Message);
+            return await DeadLetterAsync(received, messageType, correlationId, exception.Code, exception.Message, cancellationToken);
         }
         catch (Exception exception) when (exception is ArgumentException or FormatException or JsonException)
         {
             await ReleaseAsync(dedupe, leaseId);
-            return await DeadLetterAsync(received, messageType, correlationId, "InvalidMessage", exception.Message);
+            return await DeadLetterAsync(received, messageType, correlationId, "InvalidMessage", exception.Message, cancellationToken);
         }
         catch (Exception exception)
         {
@@ -77,11 +84,19 @@ internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaVali
             if (received.DeliveryCount >= MaxDeliveries)
             {
                 return await DeadLetterAsync(received, messageType, correlationId, "MaxDeliveriesExceeded",
-                    $"Failed {received.DeliveryCount} times; last: {exception.GetType().Name}: {exception.Message}");
+                    $"Failed {received.DeliveryCount} times; last: {exception.GetType().Name}: {exception.Message}", cancellationToken);
             }
-            LogAbandoned(logger, exception, message.MessageId, received.DeliveryCount);
-            return MessageOutcome.Abandon;
+            return await AbandonAsync(received, exception, cancellationToken);
         }
+    }
+
+    /// <summary>Pauses (<see cref="RedeliveryPause"/>), then gives the message back for redelivery.</summary>
+    private async Task<MessageOutcome> AbandonAsync(ReceivedMessage received, Exception exception, CancellationToken cancellationToken)
+    {
+        var pause = RedeliveryPause(received.DeliveryCount);
+        LogAbandoned(logger, exception, received.Message.MessageId, received.DeliveryCount, pause);
+        await Task.Delay(pause, time, cancellationToken);
+        return MessageOutcome.Abandon;
     }
 
     /// <summary>Null when the message is a known type whose body satisfies its schema.</summary>
@@ -155,7 +170,8 @@ internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaVali
             ?? throw new RetailException(ProblemCodes.ValidationFailed, $"The body is not a {typeof(T).Name}.");
 
     /// <summary>Raises the exception record first: if that fails, the message is abandoned rather than dead-lettered unseen.</summary>
-    private async Task<MessageOutcome> DeadLetterAsync(ReceivedMessage received, string? messageType, string correlationId, string reason, string description)
+    private async Task<MessageOutcome> DeadLetterAsync(
+        ReceivedMessage received, string? messageType, string correlationId, string reason, string description, CancellationToken cancellationToken)
     {
         var message = received.Message;
         try
@@ -179,8 +195,7 @@ internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaVali
         }
         catch (Exception exception) when (TransientFailures.IsTransient(exception))
         {
-            LogAbandoned(logger, exception, message.MessageId, received.DeliveryCount);
-            return MessageOutcome.Abandon;
+            return await AbandonAsync(received, exception, cancellationToken);
         }
         LogDeadLettered(logger, message.MessageId, messageType, reason, description);
         RetailMetrics.DeadLettered(received.Entity, reason);
@@ -208,8 +223,8 @@ internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaVali
     [LoggerMessage(Level = LogLevel.Information, Message = "ERP message {MessageId} ({MessageType}) is a duplicate")]
     private static partial void LogDuplicate(ILogger logger, string messageId, string messageType);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "ERP message {MessageId} abandoned after delivery {DeliveryCount}")]
-    private static partial void LogAbandoned(ILogger logger, Exception exception, string messageId, int deliveryCount);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ERP message {MessageId} failed at delivery {DeliveryCount}; abandoned for redelivery after {Pause}")]
+    private static partial void LogAbandoned(ILogger logger, Exception exception, string messageId, int deliveryCount, TimeSpan pause);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ERP message {MessageId} ({MessageType}) dead-lettered: {Reason}: {Description}")]
     private static partial void LogDeadLettered(ILogger logger, string messageId, string? messageType, string reason, string description);

@@ -15,11 +15,12 @@ public sealed class ErpInboundHandlerTests
 {
     private const string OrderId = "ord-web-10001";
     private readonly FakeGrains grains = new();
+    private readonly InstantTimers timers = new();
     private readonly ErpInboundHandler handler;
 
     public ErpInboundHandlerTests()
     {
-        handler = new ErpInboundHandler(grains, new SchemaValidator(), NullLogger<ErpInboundHandler>.Instance);
+        handler = new ErpInboundHandler(grains, new SchemaValidator(), timers, NullLogger<ErpInboundHandler>.Instance);
         grains.Order(OrderId).SubmitAsync(new CanonicalOrder
         {
             OrderId = OrderId, Channel = Channels.Web, ChannelOrderId = "web-10001", Currency = "USD",
@@ -169,6 +170,25 @@ public sealed class ErpInboundHandlerTests
         Assert.Equal(MessageOutcome.Abandon, outcome);
         Assert.Equal(MessageOutcome.Complete, retried);
         Assert.Single(grains.Order(OrderId).ErpMessages);
+        Assert.Empty(grains.Registry.Records);
+        Assert.Equal([TimeSpan.FromSeconds(1)], timers.Waits);
+    }
+
+    [Fact]
+    public async Task TransientFailure_PausesLongerAtEachDelivery_SoTheDeliveriesOutlastASiloFailure()
+    {
+        grains.Failure = call => call.Contains("AcceptPosting", StringComparison.Ordinal) ? new TimeoutException("Response did not arrive on time.") : null;
+        var body = Samples.Read("Erp", "OrderPostingAccepted.json");
+
+        var outcomes = new List<MessageOutcome>();
+        for (var delivery = 1; delivery < ErpInboundHandler.MaxDeliveries; delivery++)
+        {
+            outcomes.Add(await handler.HandleAsync(Message(ErpMessageTypes.OrderPostingAccepted, body, "m-outage", deliveryCount: delivery), default));
+        }
+
+        Assert.All(outcomes, outcome => Assert.Equal(MessageOutcome.Abandon, outcome));
+        Assert.Equal([1, 2, 4, 8, 16, 30, 30, 30, 30], timers.Waits.Select(wait => wait.TotalSeconds));
+        Assert.True(timers.Waits.Aggregate(TimeSpan.Zero, (sum, wait) => sum + wait) > TimeSpan.FromMinutes(2));
         Assert.Empty(grains.Registry.Records);
     }
 
