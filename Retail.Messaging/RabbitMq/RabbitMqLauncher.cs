@@ -70,6 +70,9 @@ public sealed partial class RabbitMqLauncher : IAsyncDisposable
     /// <summary>The value for <c>ConnectionStrings:retail-broker</c>.</summary>
     public string ConnectionString => AmqpUri.ToString().TrimEnd('/');
 
+    /// <summary>Whether the node's server process runs (it is stopped by <see cref="StopNodeAsync"/>).</summary>
+    public bool IsRunning => server is { HasExited: false };
+
     /// <summary>Whether rabbitmq-server and rabbitmqctl are installed on this machine.</summary>
     public static bool IsInstalled => FindBinary("rabbitmq-server") is not null && FindBinary("rabbitmqctl") is not null;
 
