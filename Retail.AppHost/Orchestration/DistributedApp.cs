@@ -33,7 +33,9 @@ internal static class DistributedApp
             if (broker is null)
             {
                 AnsiConsole.MarkupLine($"Starting RabbitMQ (AMQP 1.0) on 127.0.0.1:{options.BrokerPort}...");
-                rabbit = await RabbitMqLauncher.StartAsync(cancellationToken: cancellationToken);
+                rabbit = await RabbitMqLauncher.StartAsync(
+                    new RabbitMqLauncherOptions { AmqpPort = options.BrokerPort, ManagementPort = options.BrokerManagementPort },
+                    cancellationToken: cancellationToken);
                 broker = rabbit.AmqpUri.ToString();
             }
 

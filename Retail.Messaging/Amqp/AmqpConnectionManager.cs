@@ -6,6 +6,7 @@ namespace Retail.Messaging.Amqp;
 internal sealed partial class AmqpConnectionManager(IAmqpDialect dialect, MessagingOptions options, ILogger logger) : IAsyncDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly CancellationTokenSource disposing = new();
     private AmqpConnectionScope? current;
     private bool disposed;
 
@@ -21,7 +22,16 @@ internal sealed partial class AmqpConnectionManager(IAmqpDialect dialect, Messag
             return live;
         }
 
-        await gate.WaitAsync(cancellationToken);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, disposing.Token);
+        try
+        {
+            await gate.WaitAsync(linked.Token);
+        }
+        catch (OperationCanceledException) when (disposing.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException(nameof(AmqpConnectionManager));
+        }
+
         try
         {
             ObjectDisposedException.ThrowIf(disposed, this);
@@ -40,17 +50,21 @@ internal sealed partial class AmqpConnectionManager(IAmqpDialect dialect, Messag
             {
                 try
                 {
-                    current = await ConnectAsync(cancellationToken);
+                    current = await ConnectAsync(linked.Token);
                     LogConnected(logger, Dialect.SystemName, Dialect.Endpoint);
                     return current;
                 }
-                catch (Exception exception) when (!cancellationToken.IsCancellationRequested && exception is not ObjectDisposedException)
+                catch (Exception exception) when (!linked.IsCancellationRequested && exception is not ObjectDisposedException)
                 {
                     var delay = Backoff.Delay(attempt, Options.MaxReconnectDelay);
                     LogConnectFailed(logger, exception, Dialect.SystemName, Dialect.Endpoint, delay);
-                    await Task.Delay(delay, cancellationToken);
+                    await Task.Delay(delay, linked.Token);
                 }
             }
+        }
+        catch (OperationCanceledException) when (disposing.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException(nameof(AmqpConnectionManager));
         }
         finally
         {
@@ -77,8 +91,14 @@ internal sealed partial class AmqpConnectionManager(IAmqpDialect dialect, Messag
         await scope.DisposeAsync();
     }
 
+    /// <summary>Stops any connect attempt in progress, then closes the connection.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (!disposing.IsCancellationRequested)
+        {
+            await disposing.CancelAsync();
+        }
+
         await gate.WaitAsync();
         try
         {

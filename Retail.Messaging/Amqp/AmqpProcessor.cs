@@ -19,8 +19,8 @@ internal sealed partial class AmqpProcessor(
     ILogger logger) : IAsyncDisposable
 {
     /// <summary>
-    /// The receiver link's credit. A broker that loses this consumer returns its unsettled messages, and RabbitMQ
-    /// keeps their order only while a consumer holds at most 32.
+    /// How many unsettled messages a receiver link holds (see <see cref="ReceiverCredit"/>). A broker that loses this
+    /// consumer returns its unsettled messages, and RabbitMQ keeps their order only while a consumer holds at most 32.
     /// </summary>
     private const int Prefetch = 32;
 
@@ -34,6 +34,7 @@ internal sealed partial class AmqpProcessor(
     private readonly TaskCompletionSource drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<string, int> deliveryCounts = new(StringComparer.Ordinal);
     private SessionDispatcher? dispatcher;
+    private ReceiverCredit? credit;
     private Task[] receivers = [];
     private long sequence;
     private int disposed;
@@ -80,6 +81,7 @@ internal sealed partial class AmqpProcessor(
         await handlersDone;
         if (dispatcher is not null)
         {
+            GrantCreditForRewinds();
             await dispatcher.WaitForRewoundAsync(RewindGrace);
             await stopReceiving.CancelAsync();
             await receiverStopped.Task;
@@ -118,13 +120,15 @@ internal sealed partial class AmqpProcessor(
                 await scope.PrepareEntityAsync(entity, stopReceiving.Token);
                 var name = LinkName();
                 (link, _) = await scope.AttachAsync(onAttached => new ReceiverLink(scope.Session, name, dialect.ReceiverAttach(entity, name, brokerSession: false), onAttached), stopReceiving.Token);
-                link.SetCredit(Prefetch, autoRestore: true);
+                var linkCredit = new ReceiverCredit(link, Prefetch);
+                credit = linkCredit;
+                linkCredit.Open();
                 attempt = 0;
                 while (!stopReceiving.IsCancellationRequested && !link.IsClosed)
                 {
                     if (await link.ReceiveAsync(TimeSpan.FromMilliseconds(500)) is { } message)
                     {
-                        dispatcher!.Post(SessionKey(message), Received(scope, link, message, null));
+                        Dispatch(scope, linkCredit, message);
                     }
                 }
 
@@ -136,6 +140,10 @@ internal sealed partial class AmqpProcessor(
             catch (Exception exception) when (!stopReceiving.IsCancellationRequested)
             {
                 await RecoverAsync(exception, scope, link, attempt, stopReceiving.Token);
+                if (link is not null)
+                {
+                    dispatcher!.Forget(link);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -145,9 +153,9 @@ internal sealed partial class AmqpProcessor(
             {
                 if (link is not null)
                 {
-                    if (stopReceiving.IsCancellationRequested && scope is not null)
+                    if (stopReceiving.IsCancellationRequested && scope is not null && credit is { } linkCredit && ReferenceEquals(linkCredit.Link, link))
                     {
-                        await DrainAsync(scope, link);
+                        await DrainAsync(scope, linkCredit);
                         receiverStopped.TrySetResult();
                         await drained.Task;
                     }
@@ -158,21 +166,55 @@ internal sealed partial class AmqpProcessor(
         }
     }
 
-    /// <summary>Stops the flow and hands what is already on its way to the dispatcher, which only holds it now.</summary>
-    private async Task DrainAsync(AmqpConnectionScope scope, ReceiverLink link)
+    /// <summary>
+    /// While stopping, the messages the dispatcher holds keep the link's credit, so released messages that a rewound
+    /// session waits for could not come back; the broker delivers released messages first, so this much more credit
+    /// brings exactly those.
+    /// </summary>
+    private void GrantCreditForRewinds()
     {
         try
         {
-            link.SetCredit(0, CreditMode.Drain);
+            credit?.Widen(dispatcher!.OutstandingRewinds);
+        }
+        catch (Exception exception) when (AmqpMessagePublisher.IsTransient(exception))
+        {
+            LogReceiveFailed(logger, exception, entity, TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>
+    /// Stops the flow and hands what is already on its way to the dispatcher, which only holds it now: while the broker
+    /// is delivering it uses up its credit; once nothing arrives any more, a drain takes back what it has left, so that
+    /// messages released next stay with the broker, in the order they were released.
+    /// </summary>
+    private async Task DrainAsync(AmqpConnectionScope scope, ReceiverCredit linkCredit)
+    {
+        var link = linkCredit.Link;
+        try
+        {
+            linkCredit.Close();
+            while (!link.IsClosed && linkCredit.Outstanding > 0 && await link.ReceiveAsync(TimeSpan.FromMilliseconds(300)) is { } message)
+            {
+                Dispatch(scope, linkCredit, message);
+            }
+
+            linkCredit.Drain();
             while (!link.IsClosed && await link.ReceiveAsync(TimeSpan.FromMilliseconds(300)) is { } message)
             {
-                dispatcher!.Post(SessionKey(message), Received(scope, link, message, null));
+                Dispatch(scope, linkCredit, message);
             }
         }
         catch (Exception exception) when (AmqpMessagePublisher.IsTransient(exception))
         {
             LogReceiveFailed(logger, exception, entity, TimeSpan.Zero);
         }
+    }
+
+    private void Dispatch(AmqpConnectionScope scope, ReceiverCredit linkCredit, Message message)
+    {
+        linkCredit.Received();
+        dispatcher!.Post(SessionKey(message), Received(scope, linkCredit.Link, message, null));
     }
 
     private async Task RunBrokerSessionReceiverAsync()
@@ -296,6 +338,7 @@ internal sealed partial class AmqpProcessor(
                 try
                 {
                     await dialect.DeadLetterAsync(delivery, deadLettered.Reason, deadLettered.Description, aborting.Token);
+                    CountSettled(delivery);
                 }
                 catch (Exception exception) when (AmqpMessagePublisher.IsTransient(exception) || exception is OperationCanceledException or MessagePublishException)
                 {
@@ -332,10 +375,20 @@ internal sealed partial class AmqpProcessor(
         try
         {
             settle();
+            CountSettled(delivery);
         }
         catch (Exception exception) when (AmqpMessagePublisher.IsTransient(exception))
         {
             LogSettleFailed(logger, exception, entity, delivery.MessageId);
+        }
+    }
+
+    /// <summary>Gives the credit of a settled message back to its link, if that is still the one receiving.</summary>
+    private void CountSettled(AmqpDelivery delivery)
+    {
+        if (credit is { } linkCredit && ReferenceEquals(linkCredit.Link, delivery.Link))
+        {
+            linkCredit.Settled();
         }
     }
 

@@ -1,3 +1,4 @@
+using Amqp;
 using Microsoft.Extensions.Logging;
 
 namespace Retail.Messaging.Amqp;
@@ -79,6 +80,40 @@ internal sealed partial class SessionDispatcher(
         }
     }
 
+    /// <summary>How many released messages the sessions still wait for and have not received back yet.</summary>
+    public int OutstandingRewinds
+    {
+        get
+        {
+            lock (gate)
+            {
+                return sessions.Values.Sum(state => state.Awaited.Count(id => !state.Parked.ContainsKey(id)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Forgets what came through a link that was lost: the broker puts its unsettled messages back in an order of its
+    /// own and delivers them again, so nothing held from it can be handled or settled, and no rewind can be completed.
+    /// </summary>
+    public void Forget(ReceiverLink lost)
+    {
+        lock (gate)
+        {
+            foreach (var (sessionKey, state) in sessions.ToList())
+            {
+                RemoveAll(state.Pending, lost);
+                state.Tail.RemoveAll(delivery => ReferenceEquals(delivery.Link, lost));
+                state.Awaited.Clear();
+                state.Parked.Clear();
+                if (!state.Running && state.Pending.Count == 0 && state.Tail.Count == 0)
+                {
+                    sessions.Remove(sessionKey);
+                }
+            }
+        }
+    }
+
     /// <summary>Waits (at most <paramref name="timeout"/>) until no session waits for released messages to come back.</summary>
     public async Task WaitForRewoundAsync(TimeSpan timeout)
     {
@@ -119,7 +154,23 @@ internal sealed partial class SessionDispatcher(
 
     public void Dispose() => slots.Dispose();
 
-    private bool WillComeBack(AmqpDelivery delivery) => delivery.DeliveryCount < maxDeliveryCount && delivery.MessageId is not null;
+    /// <summary>A released message comes back to this consumer unless its deliveries are used up or its link is gone.</summary>
+    private bool WillComeBack(AmqpDelivery delivery) =>
+        delivery.DeliveryCount < maxDeliveryCount && delivery.MessageId is not null && !delivery.Link.IsClosed;
+
+    private static void RemoveAll(LinkedList<AmqpDelivery> deliveries, ReceiverLink lost)
+    {
+        for (var node = deliveries.First; node is not null;)
+        {
+            var next = node.Next;
+            if (ReferenceEquals(node.Value.Link, lost))
+            {
+                deliveries.Remove(node);
+            }
+
+            node = next;
+        }
+    }
 
     private void Await(SessionState state, AmqpDelivery released)
     {

@@ -10,15 +10,27 @@ namespace Retail.Messaging.RabbitMq;
 
 /// <summary>
 /// Runs a private RabbitMQ node from the machine's binaries (Debian's rabbitmq-server): its own node name, data, log
-/// and config directories under the temp directory, free loopback ports for AMQP, management and distribution, and
-/// the AMQP 1.0 and management plugins. Runs as the <c>rabbitmq</c> user when started as root. Used by tests, the
-/// AppHost and the benchmarks; dispose it to stop the node and delete its directories.
+/// and config directories under the temp directory, loopback ports for AMQP and management (given, or free ones) and a
+/// free one for Erlang distribution, and the AMQP 1.0 and management plugins. Runs as the <c>rabbitmq</c> user when
+/// started as root. Used by tests, the AppHost and the benchmarks; dispose it to stop the node and delete its
+/// directories.
+/// <para>
+/// It does not clash with a system RabbitMQ: the node name is unique, the Erlang cookie lives in the node's own home
+/// directory, and no port is one of the system node's (5672, 15672, 25672) unless asked for. The node registers with
+/// the machine's epmd on port 4369 like every Erlang node; epmd only maps node names to distribution ports, so a
+/// system node and this one share it without conflict. Free ports are never taken from the range 35672-35682 that
+/// rabbitmqctl uses for its own distribution port.
+/// </para>
 /// </summary>
 public sealed partial class RabbitMqLauncher : IAsyncDisposable
 {
     private const string ServiceUser = "rabbitmq";
     private static readonly string[] BinaryDirectories = ["/usr/lib/rabbitmq/bin", "/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin"];
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>The ports rabbitmqctl takes its own Erlang distribution port from (rabbitmq-env's defaults).</summary>
+    private const int CliDistributionPortMin = 35672;
+    private const int CliDistributionPortMax = 35682;
     private readonly ILogger logger;
     private readonly string serverPath;
     private readonly string controlPath;
@@ -26,7 +38,7 @@ public sealed partial class RabbitMqLauncher : IAsyncDisposable
     private Process? server;
     private bool disposed;
 
-    private RabbitMqLauncher(string serverPath, string controlPath, ILogger logger)
+    private RabbitMqLauncher(string serverPath, string controlPath, RabbitMqLauncherOptions options, ILogger logger)
     {
         this.serverPath = serverPath;
         this.controlPath = controlPath;
@@ -34,9 +46,8 @@ public sealed partial class RabbitMqLauncher : IAsyncDisposable
         var id = Guid.NewGuid().ToString("N")[..12];
         NodeName = $"retail-{id}@localhost";
         BaseDirectory = Path.Combine(Path.GetTempPath(), $"retail-rabbitmq-{id}");
-        AmqpPort = FreePort();
-        ManagementPort = FreePort();
-        DistributionPort = FreePort();
+        var ports = ChoosePorts(options.AmqpPort, options.ManagementPort, null);
+        (AmqpPort, ManagementPort, DistributionPort) = (ports[0], ports[1], ports[2]);
     }
 
     /// <summary>The Erlang node name, <c>retail-&lt;id&gt;@localhost</c>.</summary>
@@ -59,13 +70,21 @@ public sealed partial class RabbitMqLauncher : IAsyncDisposable
     /// <summary>The value for <c>ConnectionStrings:retail-broker</c>.</summary>
     public string ConnectionString => AmqpUri.ToString().TrimEnd('/');
 
+    /// <summary>Whether the node's server process runs (it is stopped by <see cref="StopNodeAsync"/>).</summary>
+    public bool IsRunning => server is { HasExited: false };
+
     /// <summary>Whether rabbitmq-server and rabbitmqctl are installed on this machine.</summary>
     public static bool IsInstalled => FindBinary("rabbitmq-server") is not null && FindBinary("rabbitmqctl") is not null;
 
     /// <summary>Starts a new private node and waits until its AMQP and management listeners answer.</summary>
-    /// <exception cref="InvalidOperationException">rabbitmq-server is not installed, or the node did not start.</exception>
-    public static async Task<RabbitMqLauncher> StartAsync(ILogger? logger = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException">A given port is out of range, or the two given ports are the same.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// rabbitmq-server is not installed, a given port is in use, or the node did not start.
+    /// </exception>
+    public static async Task<RabbitMqLauncher> StartAsync(RabbitMqLauncherOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
+        options ??= new RabbitMqLauncherOptions();
+        Validate(options);
         var serverPath = FindBinary("rabbitmq-server");
         var controlPath = FindBinary("rabbitmqctl");
         if (serverPath is null || controlPath is null)
@@ -75,7 +94,7 @@ public sealed partial class RabbitMqLauncher : IAsyncDisposable
                 + "). Install it, e.g. `apt-get install rabbitmq-server`, then stop the system service it starts.");
         }
 
-        var launcher = new RabbitMqLauncher(serverPath, controlPath, logger ?? NullLogger.Instance);
+        var launcher = new RabbitMqLauncher(serverPath, controlPath, options, logger ?? NullLogger.Instance);
         try
         {
             await launcher.PrepareDirectoriesAsync(cancellationToken);
@@ -166,12 +185,77 @@ public sealed partial class RabbitMqLauncher : IAsyncDisposable
     private static string? FindBinary(string name) =>
         BinaryDirectories.Select(directory => Path.Combine(directory, name)).FirstOrDefault(File.Exists);
 
-    private static int FreePort()
+    private static void Validate(RabbitMqLauncherOptions options)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        foreach (var (name, port) in new[] { (nameof(options.AmqpPort), options.AmqpPort), (nameof(options.ManagementPort), options.ManagementPort) })
+        {
+            if (port is < 1 or > IPEndPoint.MaxPort)
+            {
+                throw new ArgumentException($"{name} {port} is not a TCP port (1-{IPEndPoint.MaxPort}).", nameof(options));
+            }
+        }
+
+        if (options.AmqpPort is { } amqp && amqp == options.ManagementPort)
+        {
+            throw new ArgumentException($"AmqpPort and ManagementPort are both {amqp}; they must differ.", nameof(options));
+        }
     }
+
+    /// <summary>
+    /// The given ports, each checked to be free, and distinct free ones for the others: all are held open together
+    /// while choosing, so no two come out the same.
+    /// </summary>
+    private static int[] ChoosePorts(params int?[] wanted)
+    {
+        var listeners = new List<TcpListener>();
+        try
+        {
+            foreach (var port in wanted.Where(port => port is not null))
+            {
+                listeners.Add(Listen(port!.Value) ?? throw new InvalidOperationException(
+                    $"Port {port} on 127.0.0.1 is in use; stop what uses it or choose another port for the private RabbitMQ."));
+            }
+
+            return [.. wanted.Select(port => port ?? Port(AddFreeListener(listeners)))];
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Dispose();
+            }
+        }
+    }
+
+    private static TcpListener AddFreeListener(List<TcpListener> listeners)
+    {
+        while (true)
+        {
+            var listener = Listen(0)!;
+            listeners.Add(listener);
+            if (Port(listener) is < CliDistributionPortMin or > CliDistributionPortMax)
+            {
+                return listener;
+            }
+        }
+    }
+
+    private static TcpListener? Listen(int port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, port);
+        try
+        {
+            listener.Start();
+            return listener;
+        }
+        catch (SocketException)
+        {
+            listener.Dispose();
+            return null;
+        }
+    }
+
+    private static int Port(TcpListener listener) => ((IPEndPoint)listener.LocalEndpoint).Port;
 
     private string HomeDirectory => Path.Combine(BaseDirectory, "home");
 

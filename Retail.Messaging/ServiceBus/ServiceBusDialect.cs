@@ -26,10 +26,10 @@ internal sealed partial class ServiceBusDialect(
     ILogger logger) : IAmqpDialect
 {
     public const string SessionFilterName = "com.microsoft:session-filter";
-    public const ulong SessionFilterCode = 0x000001370000000C;
+    /// <summary>The session filter's descriptor code, as the Azure SDKs send it.</summary>
+    public const ulong SessionFilterCode = 0x00000137000000C;
     public static readonly Symbol DeadLetterCondition = new("com.microsoft:dead-letter");
     public static readonly Symbol PartitionKey = new("x-opt-partition-key");
-    private static readonly Symbol LockTokenAnnotation = new("x-opt-lock-token");
     private const string CbsState = "cbs";
     private const string ManagementState = "management:";
 
@@ -146,11 +146,8 @@ internal sealed partial class ServiceBusDialect(
         }
     }
 
-    /// <summary>The lock token: the 16-byte delivery tag (a .NET Guid's bytes), else the <c>x-opt-lock-token</c> delivery annotation.</summary>
-    internal static Guid? LockToken(Message message) =>
-        message.DeliveryTag is { Length: 16 } tag ? new Guid(tag)
-        : message.DeliveryAnnotations?[LockTokenAnnotation] is Guid annotated ? annotated
-        : null;
+    /// <summary>The lock token: the 16-byte delivery tag, a .NET Guid's bytes.</summary>
+    internal static Guid? LockToken(Message message) => message.DeliveryTag is { Length: 16 } tag ? new Guid(tag) : null;
 
     private static async Task<AmqpRequestResponseLink> ManagementLinkAsync(AmqpConnectionScope scope, string entity, CancellationToken cancellationToken)
     {

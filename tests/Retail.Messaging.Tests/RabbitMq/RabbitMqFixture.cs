@@ -41,10 +41,17 @@ public sealed class RabbitMqFixture : IAsyncLifetime
     /// <summary>How many messages the broker holds in <paramref name="queue"/> (ready and unacknowledged).</summary>
     public async Task<int> CountMessagesAsync(string queue)
     {
-        using var http = new HttpClient { BaseAddress = Broker.ManagementUri };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("guest:guest")));
+        using var http = CreateManagementClient(Broker);
         var json = await http.GetFromJsonAsync<JsonElement>(new Uri($"/api/queues/%2F/{Uri.EscapeDataString(queue)}", UriKind.Relative));
         return json.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Number ? messages.GetInt32() : 0;
+    }
+
+    /// <summary>An HTTP client for a node's management API, signed in as the default user.</summary>
+    public static HttpClient CreateManagementClient(RabbitMqLauncher node)
+    {
+        var http = new HttpClient { BaseAddress = node.ManagementUri };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("guest:guest")));
+        return http;
     }
 }
 

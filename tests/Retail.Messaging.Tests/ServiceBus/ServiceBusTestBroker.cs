@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Amqp;
 using Amqp.Framing;
+using Amqp.Handler;
 using Amqp.Listener;
 using Amqp.Types;
 using RequestContext = Amqp.Listener.RequestContext;
@@ -12,8 +13,8 @@ namespace Retail.Messaging.Tests.ServiceBus;
 /// <summary>
 /// Plays Service Bus's side of AMQP 1.0 on loopback (plain AMQP, SASL ANONYMOUS): answers $cbs put-token and
 /// &lt;entity&gt;/$management requests, grants a session to session receivers by echoing the session filter, delivers
-/// queued messages, records what clients send and how they settle, and redelivers a modified message with its
-/// delivery count raised.
+/// queued messages with a lock token as their 16-byte delivery tag, records what clients send and how they settle,
+/// and redelivers a modified message with its delivery count raised.
 /// </summary>
 internal sealed class ServiceBusTestBroker : IDisposable
 {
@@ -31,6 +32,7 @@ internal sealed class ServiceBusTestBroker : IDisposable
 
         host = new ContainerHost(new Address($"amqp://127.0.0.1:{Port}"));
         host.Listeners[0].SASL.EnableAnonymousMechanism = true;
+        host.Listeners[0].HandlerFactory = _ => new LockTokenTagger(this);
         host.RegisterRequestProcessor("$cbs", new CbsProcessor(this));
         host.RegisterLinkProcessor(new EntityLinkProcessor(this));
         host.Open();
@@ -44,11 +46,17 @@ internal sealed class ServiceBusTestBroker : IDisposable
 
     public ConcurrentQueue<Attach> ReceiverAttaches { get; } = new();
 
+    /// <summary>The session filters that receivers asked for, before the broker answered with the granted session.</summary>
+    public ConcurrentQueue<DescribedValue> RequestedSessionFilters { get; } = new();
+
     public ConcurrentQueue<(string MessageId, DeliveryState? State)> Dispositions { get; } = new();
 
     public ConcurrentQueue<(string Entity, Message Message)> Sent { get; } = new();
 
     public ConcurrentQueue<Message> ManagementRequests { get; } = new();
+
+    /// <summary>The lock token of each message's latest delivery, by message id.</summary>
+    public ConcurrentDictionary<string, Guid> LockTokens { get; } = new(StringComparer.Ordinal);
 
     public void RegisterManagement(string entity) => host.RegisterRequestProcessor(entity + "/$management", new ManagementProcessor(this));
 
@@ -59,7 +67,23 @@ internal sealed class ServiceBusTestBroker : IDisposable
 
     private EntityQueue Queue(string entity) => queues.GetOrAdd(entity, _ => new EntityQueue(this));
 
-    internal sealed record PutToken(string Type, string Name, DateTime? Expiration, string Token, ListenerLink Link);
+    internal sealed record PutToken(string Type, string Name, DateTime? Expiration, string Token, ListenerLink Link, DateTime ReceivedAt);
+
+    /// <summary>Gives every delivery to a receiver a new lock token as its delivery tag, as Service Bus does.</summary>
+    private sealed class LockTokenTagger(ServiceBusTestBroker broker) : IHandler
+    {
+        public bool CanHandle(EventId id) => id == EventId.SendDelivery;
+
+        public void Handle(Event protocolEvent)
+        {
+            if (protocolEvent.Context is IDelivery delivery && delivery.Message.Properties?.MessageId is { } messageId)
+            {
+                var lockToken = Guid.NewGuid();
+                delivery.Tag = lockToken.ToByteArray();
+                broker.LockTokens[messageId] = lockToken;
+            }
+        }
+    }
 
     private sealed class CbsProcessor(ServiceBusTestBroker broker) : IRequestProcessor
     {
@@ -69,7 +93,8 @@ internal sealed class ServiceBusTestBroker : IDisposable
         {
             var properties = requestContext.Message.ApplicationProperties;
             broker.PutTokens.Enqueue(new PutToken(
-                (string)properties["type"], (string)properties["name"], properties["expiration"] as DateTime?, (string)requestContext.Message.Body, requestContext.Link));
+                (string)properties["type"], (string)properties["name"], properties["expiration"] as DateTime?, (string)requestContext.Message.Body, requestContext.Link,
+                DateTime.UtcNow));
             var response = new Message { ApplicationProperties = new ApplicationProperties() };
             response.ApplicationProperties["status-code"] = (string)properties["operation"] == "put-token" ? 200 : 400;
             response.ApplicationProperties["status-description"] = "OK";
@@ -100,9 +125,10 @@ internal sealed class ServiceBusTestBroker : IDisposable
                 var source = (Source)attach.Source;
                 broker.ReceiverAttaches.Enqueue(attach);
                 var filter = new Symbol("com.microsoft:session-filter");
-                if (source.FilterSet?.ContainsKey(filter) == true)
+                if (source.FilterSet?[filter] is DescribedValue requested)
                 {
-                    source.FilterSet[filter] = new DescribedValue(0x000001370000000CUL, broker.GrantedSession);
+                    broker.RequestedSessionFilters.Enqueue(new DescribedValue(requested.Descriptor, requested.Value));
+                    source.FilterSet[filter] = new DescribedValue(requested.Descriptor, broker.GrantedSession);
                 }
 
                 attachContext.Complete(new OutgoingEndpoint(broker.Queue(source.Address)), 0);
@@ -195,9 +221,7 @@ internal sealed class ServiceBusTestBroker : IDisposable
             {
                 waiting.RemoveFirst();
                 credit--;
-                var copy = Message.Decode(first.Value.Encode());
-                copy.DeliveryAnnotations = new DeliveryAnnotations { [new Symbol("x-opt-lock-token")] = Guid.NewGuid() };
-                receiver.SendMessage(copy);
+                receiver.SendMessage(Message.Decode(first.Value.Encode()));
             }
         }
     }

@@ -28,9 +28,11 @@ public sealed class ServiceBusTransportTests : IAsyncLifetime, IDisposable
     public void Dispose() => broker.Dispose();
 
     [Fact]
-    public async Task Publish_WithSasKey_PutsSasTokenForTheEntityThenSendsTheMessage()
+    public async Task Publish_WithSasKey_PutsSasTokenForTheEntityThenSendsTheMessageWithItsSchedule()
     {
         var publisher = Services(("Messaging:ServiceBus:SasKeyName", "RetailSend"), ("Messaging:ServiceBus:SasKey", "c2VjcmV0LWtleQ==")).GetRequiredService<IMessagePublisher>();
+
+        var due = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
         await publisher.PublishAsync(Entities.ErpOutbound, new TransportMessage
         {
@@ -38,6 +40,7 @@ public sealed class ServiceBusTransportTests : IAsyncLifetime, IDisposable
             SessionId = "order-1",
             Subject = ErpMessageTypes.SalesOrderPosted,
             Body = Encoding.UTF8.GetBytes("{}"),
+            ScheduledEnqueueTime = due,
         });
 
         var token = Assert.Single(broker.PutTokens);
@@ -51,6 +54,7 @@ public sealed class ServiceBusTransportTests : IAsyncLifetime, IDisposable
         Assert.Equal("so-1", message.Properties.MessageId);
         Assert.Equal("order-1", message.Properties.GroupId);
         Assert.Equal(ErpMessageTypes.SalesOrderPosted, message.Properties.Subject);
+        Assert.Equal(due.UtcDateTime, message.MessageAnnotations[new Symbol("x-opt-scheduled-enqueue-time")]);
     }
 
     [Fact]
@@ -66,6 +70,8 @@ public sealed class ServiceBusTransportTests : IAsyncLifetime, IDisposable
         Assert.All(tokens, token => Assert.Equal("jwt", token.Type));
         Assert.All(tokens, token => Assert.Equal("sb://127.0.0.1/erp-outbound", token.Name));
         Assert.Equal(["token-1", "token-2"], tokens.Take(2).Select(token => token.Token));
+        Assert.Equal(credential.ExpiresOn("token-1"), tokens[0].Expiration!.Value, TimeSpan.FromMilliseconds(1));
+        Assert.True(tokens[1].ReceivedAt < tokens[0].Expiration, "the token was renewed only after it had expired");
         Assert.Same(tokens[0].Link, tokens[1].Link);
         Assert.Equal("https://servicebus.azure.net/.default", Assert.Single(credential.Scopes.Distinct()));
     }
@@ -95,8 +101,9 @@ public sealed class ServiceBusTransportTests : IAsyncLifetime, IDisposable
 
         var attach = broker.ReceiverAttaches.First(candidate => ((Source)candidate.Source).Address == Entities.ErpInbound);
         Assert.Equal(ReceiverSettleMode.Second, attach.RcvSettleMode);
-        var filter = Assert.IsType<DescribedValue>(((Source)attach.Source).FilterSet[new Symbol("com.microsoft:session-filter")]);
-        Assert.Equal(0x000001370000000CUL, filter.Descriptor);
+        var filter = broker.RequestedSessionFilters.First();
+        Assert.Equal(0x00000137000000CUL, filter.Descriptor);
+        Assert.Null(filter.Value);
         Assert.Contains(broker.PutTokens, token => token.Name == "sb://127.0.0.1/erp-inbound");
         Assert.Equal(["ok-1", "retry-2", "retry-2", "poison-3"], seen.Select(received => received.Message.MessageId));
         Assert.Equal([1, 1, 2, 1], seen.Select(received => received.DeliveryCount));
@@ -136,7 +143,7 @@ public sealed class ServiceBusTransportTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Process_WithoutSessionsWhenHandlerRunsLong_RenewsTheMessageLockWithItsLockToken()
+    public async Task Process_WithoutSessionsWhenHandlerRunsLong_RenewsTheMessageLockWithTheDeliveryTagAsLockToken()
     {
         broker.RegisterManagement(Entities.ErpInbound);
         broker.Enqueue(Entities.ErpInbound, Incoming("slow-2"));
@@ -154,24 +161,50 @@ public sealed class ServiceBusTransportTests : IAsyncLifetime, IDisposable
 
         var renewal = broker.ManagementRequests.First();
         Assert.Equal("com.microsoft:renew-lock", renewal.ApplicationProperties["operation"]);
-        Assert.IsType<Guid>(Assert.Single((Guid[])((Map)renewal.Body)["lock-tokens"]));
+        Assert.Equal(broker.LockTokens["slow-2"], Assert.Single((Guid[])((Map)renewal.Body)["lock-tokens"]));
         Assert.Null(((Source)broker.ReceiverAttaches.First().Source).FilterSet);
     }
 
     [Fact]
-    public async Task Publish_ToTheEventHub_CarriesThePartitionKeyAndAnEventHubsToken()
+    public async Task Publish_ToTheEventHub_CarriesTheSessionAsPartitionKeyAndAnEventHubsToken()
     {
         var credential = new FakeCredential(TimeSpan.FromHours(1));
         var publisher = Services(credential, ("Messaging:EventHubs:FullyQualifiedNamespace", "127.0.0.1"), ("Messaging:EventHubs:Port", broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("Messaging:EventHubs:UseTls", "false")).GetRequiredService<IMessagePublisher>();
 
-        await publisher.PublishAsync(Entities.RetailEvents, new TransportMessage { MessageId = "order-9:3", SessionId = "order-9", Subject = "order-9" });
+        await publisher.PublishAsync(Entities.RetailEvents, new TransportMessage { MessageId = "order-9:3", SessionId = "order-9", Subject = "retail.order.shipped" });
 
         var (entity, message) = Assert.Single(broker.Sent);
         Assert.Equal(Entities.RetailEvents, entity);
         Assert.Equal("order-9", message.MessageAnnotations[new Symbol("x-opt-partition-key")]);
-        Assert.Equal("sb://127.0.0.1/retail-events", Assert.Single(broker.PutTokens).Name);
+        var token = Assert.Single(broker.PutTokens);
+        Assert.Equal(("jwt", "sb://127.0.0.1/retail-events"), (token.Type, token.Name));
         Assert.Equal("https://eventhubs.azure.net/.default", Assert.Single(credential.Scopes.Distinct()));
+    }
+
+    [Fact]
+    public async Task Process_OnATopicSubscription_AuthorizesAndReceivesFromTheSubscriptionPath()
+    {
+        const string subscription = "retail-events/Subscriptions/erp";
+        broker.Enqueue(subscription, Incoming("event-1"));
+        var seen = new TaskCompletionSource<ReceivedMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var processors = Services(new FakeCredential(TimeSpan.FromHours(1))).GetRequiredService<IMessageProcessorFactory>();
+
+        await using (await processors.StartAsync(subscription, (received, _) =>
+        {
+            seen.TrySetResult(received);
+            return Task.FromResult(MessageOutcome.Complete);
+        }, new ProcessorOptions { Sessions = false }))
+        {
+            var received = await seen.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal(subscription, received.Entity);
+            Assert.Equal("event-1", received.Message.MessageId);
+        }
+
+        Assert.Contains(broker.ReceiverAttaches, attach => ((Source)attach.Source).Address == subscription);
+        Assert.Contains(broker.PutTokens, token => token.Name == "sb://127.0.0.1/" + subscription);
+        await Eventually.HoldsAsync(() => broker.Dispositions.Any(disposition => disposition.MessageId == "event-1" && disposition.State is Accepted));
     }
 
     [Fact]
@@ -223,9 +256,12 @@ public sealed class ServiceBusTransportTests : IAsyncLifetime, IDisposable
     /// <summary>An Entra credential that hands out numbered tokens with a fixed lifetime and records the scopes asked for.</summary>
     private sealed class FakeCredential(TimeSpan lifetime) : TokenCredential
     {
+        private readonly ConcurrentDictionary<string, DateTimeOffset> expiries = new(StringComparer.Ordinal);
         private int issued;
 
         public ConcurrentQueue<string> Scopes { get; } = new();
+
+        public DateTime ExpiresOn(string token) => expiries[token].UtcDateTime;
 
         public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
         {
@@ -234,7 +270,9 @@ public sealed class ServiceBusTransportTests : IAsyncLifetime, IDisposable
                 Scopes.Enqueue(scope);
             }
 
-            return new AccessToken($"token-{Interlocked.Increment(ref issued)}", DateTimeOffset.UtcNow + lifetime);
+            var token = new AccessToken($"token-{Interlocked.Increment(ref issued)}", DateTimeOffset.UtcNow + lifetime);
+            expiries[token.Token] = token.ExpiresOn;
+            return token;
         }
 
         public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
