@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Serialization;
@@ -54,13 +55,15 @@ internal sealed partial class InventoryGrain(
     IMessagePublisher publisher,
     ILogger<InventoryGrain> logger,
     TimeProvider timeProvider,
-    DeepCopier<InventoryState> copier)
+    DeepCopier<InventoryState> copier,
+    IConfiguration configuration)
     : OutboxGrain<InventoryState>(state, publisher, logger, copier), IInventoryGrain
 {
     private const string ExpiryReminderName = "inventory-expiry";
     private static readonly TimeSpan AppliedOperationRetention = TimeSpan.FromDays(30);
     private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
     private static readonly TimeSpan ExpiryReminderPeriod = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan HolderCheckRetry = TimeSpan.FromSeconds(10);
 
     private readonly ILogger<InventoryGrain> _logger = logger;
     private readonly TimeProvider _time = timeProvider;
@@ -69,6 +72,8 @@ internal sealed partial class InventoryGrain(
     private bool _expiryReminderRegistered;
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
     private InventoryPosition? _reported;
+    private readonly TimeSpan _holderCheckAfter = HolderCheckOptions.From(configuration);
+    private IGrainTimer? _holderCheck;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -77,6 +82,7 @@ internal sealed partial class InventoryGrain(
         await base.OnActivateAsync(cancellationToken);
         EnsureIdentity();
         await ScheduleExpiryAsync(State, _time.GetUtcNow());
+        ScheduleHolderCheck(_time.GetUtcNow(), TimeSpan.Zero);
     }
 
     public async Task<ReservationResult> ReserveAsync(ReservationRequest request)
@@ -108,6 +114,7 @@ internal sealed partial class InventoryGrain(
                 CreatedAt = now,
                 ExpiresAt = request.ExpiresAt,
                 Number = ++State.ReservationCounter,
+                Held = request.ExpiresAt is not null,
             };
             RecordChange(change, "reserved");
             RetailMetrics.ReservationMade();
@@ -141,6 +148,10 @@ internal sealed partial class InventoryGrain(
         {
             reservation.ExpiresAt = null;
             change.StateChanged = true;
+        }
+        if (reservation is not null)
+        {
+            reservation.Held = true;
         }
 
         await CommitAsync(change);
@@ -335,9 +346,97 @@ internal sealed partial class InventoryGrain(
             _reported = position;
         }
         await ScheduleExpiryAsync(written, _time.GetUtcNow());
+        ScheduleHolderCheck(_time.GetUtcNow(), TimeSpan.Zero);
     }
 
     protected override void OnReloaded() => EnsureIdentity();
+
+    /// <summary>
+    /// Sets a timer for the oldest reservation that no order has confirmed, <see cref="HolderCheckOptions"/> after it was
+    /// made (at least <paramref name="notBefore"/> from now). A timer, not a reminder: a position deactivated before the
+    /// check checks when it is next active, which is when its stock is wanted again.
+    /// </summary>
+    private void ScheduleHolderCheck(DateTimeOffset now, TimeSpan notBefore)
+    {
+        if (_holderCheck is not null)
+        {
+            return;
+        }
+        var oldest = State.Reservations.Values.Where(r => r.NeedsHolderCheck).Select(r => (DateTimeOffset?)r.CreatedAt).Min();
+        if (oldest is null)
+        {
+            return;
+        }
+        var due = oldest.Value + _holderCheckAfter - now;
+        _holderCheck = this.RegisterGrainTimer(CheckHoldersAsync, new GrainTimerCreationOptions
+        {
+            DueTime = due > notBefore ? due : notBefore,
+            Period = Timeout.InfiniteTimeSpan,
+        });
+    }
+
+    /// <summary>
+    /// Asks each order whose reservation here is unconfirmed and old enough whether it holds it: one that does is
+    /// confirmed (in memory; stored with the next write), one that does not is released. An order that cannot answer is
+    /// asked again later.
+    /// </summary>
+    private async Task CheckHoldersAsync(CancellationToken cancellationToken)
+    {
+        _holderCheck?.Dispose();
+        _holderCheck = null;
+        var asked = _time.GetUtcNow();
+        var due = State.Reservations
+            .Where(r => r.Value.NeedsHolderCheck && r.Value.CreatedAt + _holderCheckAfter <= asked)
+            .Select(r => (r.Key, r.Value.OrderId, r.Value.LineId))
+            .ToList();
+        var answers = await Task.WhenAll(due.Select(r => AskHolderAsync(r.OrderId, r.LineId)));
+
+        var change = BeginChange(_time.GetUtcNow());
+        var orphaned = 0;
+        foreach (var ((key, orderId, lineId), holds) in due.Zip(answers))
+        {
+            if (holds is null || !State.Reservations.TryGetValue(key, out var reservation) || !reservation.NeedsHolderCheck)
+            {
+                continue;
+            }
+            if (holds.Value)
+            {
+                reservation.Held = true;
+                continue;
+            }
+            State.Reservations.Remove(key);
+            orphaned++;
+            RetailMetrics.ReservationOrphaned();
+            LogOrphanReleased(_logger, Key, orderId, lineId, reservation.Quantity);
+        }
+        if (orphaned > 0)
+        {
+            RecordChange(change, ReleaseReasons.Orphaned);
+        }
+        try
+        {
+            await CommitAsync(change);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The state was reloaded; the orphans are still unconfirmed and the next check finds them again.
+            LogHolderCheckFailed(_logger, exception, Key);
+        }
+        ScheduleHolderCheck(_time.GetUtcNow(), HolderCheckRetry);
+    }
+
+    private async Task<bool?> AskHolderAsync(string orderId, string reservationLineId)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<IOrderGrain>(orderId).HoldsReservationAsync(reservationLineId, State.LocationId);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogHolderCheckFailed(_logger, exception, Key);
+            return null;
+        }
+    }
 
     private async Task OnExpiryTimerAsync(CancellationToken cancellationToken)
     {
@@ -633,6 +732,12 @@ internal sealed partial class InventoryGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Purging expired reservations of {InventoryKey} failed; the reminder retries")]
     private static partial void LogExpiryFailed(ILogger logger, Exception exception, string inventoryKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{InventoryKey} released {Quantity} reserved for line {LineId} of order {OrderId}: the order does not hold it")]
+    private static partial void LogOrphanReleased(ILogger logger, string inventoryKey, string orderId, string lineId, int quantity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking the holders of {InventoryKey}'s unconfirmed reservations failed; checking again later")]
+    private static partial void LogHolderCheckFailed(ILogger logger, Exception exception, string inventoryKey);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Updating the expiry reminder of {InventoryKey} failed")]
     private static partial void LogExpiryReminderFailed(ILogger logger, Exception exception, string inventoryKey);

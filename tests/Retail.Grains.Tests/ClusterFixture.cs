@@ -41,6 +41,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             siloBuilder.UseInMemoryReminderService();
             siloBuilder.ConfigureServices(services => services.AddSingleton<IMessagePublisher>(Published));
             siloBuilder.Configuration["Reservations:PaymentTimeout"] = "00:00:03";
+            siloBuilder.Configuration["Reservations:HolderCheckAfter"] = "00:00:05";
         }
     }
 }
