@@ -32,23 +32,10 @@ public sealed class OrderGrainHolderCheckTests(ClusterFixture fixture)
         Assert.Equal(OrderStatus.Released, result.Status);
         var held = Assert.Single(Assert.Single((await _scenario.ViewAsync(orderId)).Lines).Allocations);
         Assert.Equal(new Allocation { LocationId = first, Quantity = 3 }, held);
-        Assert.True(await PollAsync(async () => (await _scenario.Inventory(sku, second).GetAsync()).Reserved == 0), "the failed attempt's reservation is released");
-        Assert.True(await PollAsync(async () => (await _scenario.Inventory(sku, first).GetAsync()).Reserved == 3), "the never-written order's reservation is released");
-        Assert.Equal(3, (await _scenario.Inventory(sku, first).GetAsync()).Reserved);
+        var atSecond = await OrderScenario.EventuallyAsync(() => _scenario.Inventory(sku, second).GetAsync(), position => position.Reserved == 0);
+        var atFirst = await OrderScenario.EventuallyAsync(() => _scenario.Inventory(sku, first).GetAsync(), position => position.Reserved == 3);
+        Assert.Equal(0, atSecond.Reserved);
+        Assert.Equal(3, atFirst.Reserved);
         Assert.True(await _scenario.Order(orderId).HoldsReservationAsync($"1@{first}", first));
-    }
-
-    private static async Task<bool> PollAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + OrderScenario.WaitLimit;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-            await Task.Delay(100);
-        }
-        return false;
     }
 }
