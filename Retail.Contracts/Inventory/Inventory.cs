@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Retail.Contracts.Inventory;
 
 /// <summary>Builds and parses the key of a stock position grain, <c>{sku}@{locationId}</c>, in one place.</summary>
@@ -131,7 +133,11 @@ public interface ISkuAvailabilityGrain : IGrainWithStringKey
     [Alias("Report")]
     Task ReportAsync(InventoryPosition position);
 
-    [Alias("Get")]
+    /// <summary>
+    /// Answers from memory. Interleaves with the grain's other work, such as a write of its view to storage, so that
+    /// a read never queues behind a write; an implementation must therefore answer without awaiting.
+    /// </summary>
+    [AlwaysInterleave, Alias("Get")]
     Task<SkuAvailability> GetAsync();
 }
 

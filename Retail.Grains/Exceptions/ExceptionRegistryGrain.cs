@@ -35,7 +35,10 @@ internal sealed class ExceptionRegistryState : IHasOutbox
 /// retry is refused as an invalid transition, and the record is resolved once the count is checked.
 /// <para>
 /// The grain is reentrant so that a retry waiting for its order never blocks that order's own calls here (which
-/// would deadlock the two); changes to the records still run one at a time, each with its write, behind a gate.
+/// would deadlock the two). Each change is made in memory in one turn (no await between reading and changing the
+/// records), then waits for a write that started after it: changes that arrive while a write is in flight share the
+/// next one (group commit), so a burst of raises (a sold-out sale backordering every order) costs a few writes of the
+/// registry rather than one each.
 /// </para>
 /// </remarks>
 [Reentrant]
@@ -58,7 +61,8 @@ internal sealed partial class ExceptionRegistryGrain(
 
     private readonly ILogger<ExceptionRegistryGrain> _logger = logger;
     private readonly TimeProvider _time = timeProvider;
-    private Task _gate = Task.CompletedTask;
+    private TaskCompletionSource? _nextWrite;
+    private bool _writing;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -72,15 +76,10 @@ internal sealed partial class ExceptionRegistryGrain(
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
-    public Task<ExceptionRecord> RaiseAsync(ExceptionToRaise exception)
+    public async Task<ExceptionRecord> RaiseAsync(ExceptionToRaise exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         Validate(exception);
-        return OneAtATimeAsync(() => RaiseNowAsync(exception));
-    }
-
-    private async Task<ExceptionRecord> RaiseNowAsync(ExceptionToRaise exception)
-    {
         var now = _time.GetUtcNow();
         var reason = Truncate(string.IsNullOrWhiteSpace(exception.Reason) ? exception.Kind : exception.Reason);
 
@@ -96,7 +95,7 @@ internal sealed partial class ExceptionRegistryGrain(
                 Message = exception.Message ?? open.Message,
             };
             State.Records[index] = repeated;
-            await SaveAsync();
+            await PersistAsync();
             return repeated;
         }
 
@@ -116,7 +115,7 @@ internal sealed partial class ExceptionRegistryGrain(
         };
         State.Records.Add(record);
         Emit(EventTypes.ExceptionRaised, record, now);
-        await SaveAsync();
+        await PersistAsync();
         LogRaised(_logger, record.Id, record.Kind, record.BusinessKey, record.Reason);
         return record;
     }
@@ -154,7 +153,7 @@ internal sealed partial class ExceptionRegistryGrain(
 
     public async Task<ExceptionRecord> RetryAsync(string id)
     {
-        var record = await OneAtATimeAsync(() => CountRetryAsync(id));
+        var record = await CountRetryAsync(id);
         if (record.Message is null)
         {
             await GrainFactory.GetGrain<IOrderGrain>(record.BusinessKey).RetryAsync(record.Kind);
@@ -190,43 +189,69 @@ internal sealed partial class ExceptionRegistryGrain(
                 CorrelationId = message.CorrelationId,
                 CreatedAt = now,
             });
-            await SaveAsync();
+            await PersistAsync();
             LogResubmitted(_logger, id, message.MessageId, message.Entity);
             return record;
         }
-        await SaveAsync();
+        await PersistAsync();
         return record;
     }
 
-    public Task<ExceptionRecord> ResolveAsync(string id, string resolution) =>
-        OneAtATimeAsync(async () =>
-        {
-            var record = Find(id);
-            return record.Status == ExceptionStatus.Resolved ? record : await ResolveAsync(record, resolution);
-        });
-
-    public Task ResolveForAsync(string kind, string businessKey, string resolution) =>
-        OneAtATimeAsync(async () =>
-        {
-            var record = State.Records.FirstOrDefault(r => r.Status == ExceptionStatus.Open && r.Kind == kind && r.BusinessKey == businessKey);
-            return record is null ? null : await ResolveAsync(record, resolution);
-        });
-
-    /// <summary>Runs changes to the records one after another, each completed with its write before the next starts.</summary>
-    private async Task<T> OneAtATimeAsync<T>(Func<Task<T>> change)
+    public async Task<ExceptionRecord> ResolveAsync(string id, string resolution)
     {
-        var previous = _gate;
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _gate = done.Task;
+        var record = Find(id);
+        return record.Status == ExceptionStatus.Resolved ? record : await ResolveAsync(record, resolution);
+    }
+
+    public async Task ResolveForAsync(string kind, string businessKey, string resolution)
+    {
+        var record = State.Records.FirstOrDefault(r => r.Status == ExceptionStatus.Open && r.Kind == kind && r.BusinessKey == businessKey);
+        if (record is not null)
+        {
+            await ResolveAsync(record, resolution);
+        }
+    }
+
+    /// <summary>
+    /// Completes when a write that started after the caller's change (made in memory in the same turn) is durable;
+    /// faults when that write failed. One write at a time; whatever changed while it ran goes in the next.
+    /// </summary>
+    private Task PersistAsync()
+    {
+        var next = _nextWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_writing)
+        {
+            _ = WriteInTurnsAsync();
+        }
+        return next.Task;
+    }
+
+    private async Task WriteInTurnsAsync()
+    {
+        _writing = true;
         try
         {
-            await previous;
-            return await change();
+            while (_nextWrite is { } batch)
+            {
+                _nextWrite = null;
+                try
+                {
+                    await SaveAsync();
+                    batch.SetResult();
+                }
+                catch (Exception exception)
+                {
+                    batch.SetException(exception);
+                }
+                finally
+                {
+                    RetailMetrics.ExceptionsChanged(State.Records);
+                }
+            }
         }
         finally
         {
-            RetailMetrics.ExceptionsChanged(State.Records);
-            done.SetResult();
+            _writing = false;
         }
     }
 
@@ -241,7 +266,7 @@ internal sealed partial class ExceptionRegistryGrain(
         };
         Replace(resolved);
         Emit(EventTypes.ExceptionResolved, resolved, now);
-        await SaveAsync();
+        await PersistAsync();
         return resolved;
     }
 

@@ -49,7 +49,7 @@ internal sealed partial class OrderGrain
             AddTimeline(now, "payment", $"Payment {update.Status}{(update.Amount is { } amount ? $" ({amount} {State.Order.Currency})" : "")}{(update.Reason is { Length: > 0 } reason ? $": {reason}" : "")}.");
             if (update.Reference is not null)
             {
-                await ClaimPaymentReferenceAsync(now);
+                NotePaymentReferenceOwner(now, await ClaimPaymentReferenceAsync());
             }
 
             if (update.Status == PaymentStatuses.Failed)

@@ -68,7 +68,9 @@ internal sealed partial class OrderGrain
     }
 
     /// <summary>Sources and reserves every line's unplaced quantity; what no location has stays backordered.</summary>
-    private async Task SourceAsync(DateTimeOffset now)
+    /// <param name="now">The change's time.</param>
+    /// <param name="picture">Locations and availability already read for this change, or null to read them.</param>
+    private async Task SourceAsync(DateTimeOffset now, SourcingPicture? picture = null)
     {
         State.Sourced = true;
         var wanted = State.Lines.Where(l => l.Backordered > 0).Select(l => new SourcingLine(l.LineId, l.Sku, l.Backordered)).ToList();
@@ -83,7 +85,7 @@ internal sealed partial class OrderGrain
             State.PaymentDueAt = expiresAt;
         }
 
-        var outcome = await new StockSourcer(GrainFactory).SourceAsync(Key, State.Order.Fulfillment, wanted, Numbering(), expiresAt);
+        var outcome = await new StockSourcer(GrainFactory).SourceAsync(Key, State.Order.Fulfillment, wanted, Numbering(), expiresAt, picture);
         foreach (var taken in outcome.Reservations)
         {
             LineOf(taken.LineId).Allocations.Add(new AllocationState
@@ -114,21 +116,21 @@ internal sealed partial class OrderGrain
             return;
         }
         State.PaymentDueAt = null;
+        var unconfirmed = State.Lines
+            .SelectMany(line => line.Allocations.Where(a => a.Open > 0 && a.ExpiresAt is not null).Select(a => (line.Sku, Allocation: a)))
+            .ToList();
+        var confirmed = await Task.WhenAll(unconfirmed.Select(u => ConfirmAsync(u.Sku, u.Allocation)));
         var lapsed = false;
-        foreach (var line in State.Lines)
+        foreach (var ((_, allocation), held) in unconfirmed.Zip(confirmed))
         {
-            foreach (var allocation in line.Allocations.Where(a => a.Open > 0 && a.ExpiresAt is not null))
+            if (held)
             {
-                try
-                {
-                    await InventoryOf(line.Sku, allocation.LocationId).ConfirmAsync(ReservationOf(allocation));
-                    allocation.ExpiresAt = null;
-                }
-                catch (RetailException exception) when (exception.Code == ProblemCodes.InventoryNotFound)
-                {
-                    MarkReleased(allocation, allocation.Open, "lapsed before the payment arrived");
-                    lapsed = true;
-                }
+                allocation.ExpiresAt = null;
+            }
+            else
+            {
+                MarkReleased(allocation, allocation.Open, "lapsed before the payment arrived");
+                lapsed = true;
             }
         }
         if (lapsed)
@@ -139,6 +141,20 @@ internal sealed partial class OrderGrain
         if (State.ReleasedAt is null && State.Lines.All(l => l.Backordered == 0))
         {
             Post(now);
+        }
+    }
+
+    /// <summary>Makes a reservation permanent; false when the position no longer holds it (it lapsed or was released).</summary>
+    private async Task<bool> ConfirmAsync(string sku, AllocationState allocation)
+    {
+        try
+        {
+            await InventoryOf(sku, allocation.LocationId).ConfirmAsync(ReservationOf(allocation));
+            return true;
+        }
+        catch (RetailException exception) when (exception.Code == ProblemCodes.InventoryNotFound)
+        {
+            return false;
         }
     }
 
@@ -173,13 +189,11 @@ internal sealed partial class OrderGrain
     /// <summary>Gives back every open reservation (except those the inventory already released) and holds the order.</summary>
     private async Task ReleaseAllAsync(string reason)
     {
-        foreach (var line in State.Lines)
+        var open = State.Lines.SelectMany(line => line.Allocations.Where(a => a.Open > 0).Select(a => (line.Sku, Allocation: a))).ToList();
+        await Task.WhenAll(open.Select(o => InventoryOf(o.Sku, o.Allocation.LocationId).ReleaseAsync(ReservationOf(o.Allocation))));
+        foreach (var (_, allocation) in open)
         {
-            foreach (var allocation in line.Allocations.Where(a => a.Open > 0))
-            {
-                await InventoryOf(line.Sku, allocation.LocationId).ReleaseAsync(ReservationOf(allocation));
-                MarkReleased(allocation, allocation.Open, reason);
-            }
+            MarkReleased(allocation, allocation.Open, reason);
         }
     }
 

@@ -6,6 +6,7 @@ using Retail.Contracts.Exceptions;
 using Retail.Contracts.Inventory;
 using Retail.Contracts.Orders;
 using Retail.Grains.Outbox;
+using Retail.Grains.Sourcing;
 using Retail.Grains.Telemetry;
 using Retail.Messaging;
 
@@ -87,7 +88,12 @@ internal sealed partial class OrderGrain(
             return RepeatedIntake(order);
         }
 
-        var owner = await GrainFactory.GetGrain<IOrderIndexGrain>(OrderIndexKey.For(order.Channel, order.ChannelOrderId)).ClaimAsync(Key);
+        // Claiming the channel order and reading stock change nothing, so they go out together; nothing is reserved
+        // before the claim is won, and a claim whose order was never written is completed by the next intake of it.
+        var claim = GrainFactory.GetGrain<IOrderIndexGrain>(OrderIndexKey.For(order.Channel, order.ChannelOrderId)).ClaimAsync(Key);
+        var picture = new StockSourcer(GrainFactory).ReadAsync(order.Lines.Select(l => l.Sku));
+        await Task.WhenAll(claim, picture);
+        var owner = await claim;
         if (owner != Key)
         {
             // The channel order is another order's: that order answers (and completes its intake if it never finished).
@@ -98,26 +104,35 @@ internal sealed partial class OrderGrain(
         return await ChangeAsync(async now =>
         {
             Initialise(order, now);
-            await ClaimPaymentReferenceAsync(now);
-            var hold = await CheckOrderAsync();
-            if (hold is not null)
-            {
-                Hold(now, hold.Value.Kind, hold.Value.Reason);
-            }
-            else if (State.Payment is { Status: PaymentStatuses.Failed })
-            {
-                await CancelQuantitiesAsync(now, State.Lines.Select(l => (l, l.Cancellable)).ToList(), "Payment failed at intake.");
-            }
-            else
-            {
-                await SourceAsync(now);
-                Transition(now, "sourced");
-                await AdvanceAsync(now);
-            }
+            // The payment reference is claimed while the order is checked and sourced: both finish before the write.
+            var paymentClaim = ClaimPaymentReferenceAsync();
+            var intake = CheckAndSourceAsync(now, await picture);
+            await Task.WhenAll(paymentClaim, intake);
+            NotePaymentReferenceOwner(now, await paymentClaim);
             Transition(now, "intake");
             await CommitAsync(now);
             return new IntakeResult { OrderId = Key, Status = State.Status, Created = true };
         });
+    }
+
+    /// <summary>Intake after the order is initialised: held when a check fails, cancelled when the payment failed, else sourced.</summary>
+    private async Task CheckAndSourceAsync(DateTimeOffset now, SourcingPicture picture)
+    {
+        var hold = CheckOrder(picture);
+        if (hold is not null)
+        {
+            Hold(now, hold.Value.Kind, hold.Value.Reason);
+        }
+        else if (State.Payment is { Status: PaymentStatuses.Failed })
+        {
+            await CancelQuantitiesAsync(now, State.Lines.Select(l => (l, l.Cancellable)).ToList(), "Payment failed at intake.");
+        }
+        else
+        {
+            await SourceAsync(now, picture);
+            Transition(now, "sourced");
+            await AdvanceAsync(now);
+        }
     }
 
     public async Task RetryAsync(string exceptionKind)
@@ -133,7 +148,8 @@ internal sealed partial class OrderGrain(
                 RequireHold(exceptionKind);
                 await ChangeAsync(async now =>
                 {
-                    var hold = await CheckOrderAsync();
+                    var picture = await new StockSourcer(GrainFactory).ReadAsync(State.Lines.Select(l => l.Sku));
+                    var hold = CheckOrder(picture);
                     if (hold is not null)
                     {
                         AddTimeline(now, "retry", $"Checks still fail: {hold.Value.Reason}");
@@ -142,7 +158,7 @@ internal sealed partial class OrderGrain(
                     else
                     {
                         ClearHold(now, "The order's checks pass now.");
-                        await SourceAsync(now);
+                        await SourceAsync(now, picture);
                         Transition(now, "sourced");
                         await AdvanceAsync(now);
                     }
@@ -226,14 +242,19 @@ internal sealed partial class OrderGrain(
         Emit(now, EventTypes.OrderReceived, null);
     }
 
-    private async Task ClaimPaymentReferenceAsync(DateTimeOffset now)
+    /// <summary>Claims the order's payment reference for this order; answers the owner, or null when there is no reference.</summary>
+    private async Task<string?> ClaimPaymentReferenceAsync()
     {
         if (State.Payment is not { Provider: { Length: > 0 } provider, Reference: { Length: > 0 } reference })
         {
-            return;
+            return null;
         }
-        var owner = await GrainFactory.GetGrain<IOrderIndexGrain>(OrderIndexKey.ForPaymentReference(provider, reference)).ClaimAsync(Key);
-        if (owner != Key)
+        return await GrainFactory.GetGrain<IOrderIndexGrain>(OrderIndexKey.ForPaymentReference(provider, reference)).ClaimAsync(Key);
+    }
+
+    private void NotePaymentReferenceOwner(DateTimeOffset now, string? owner)
+    {
+        if (owner is not null && owner != Key && State.Payment is { Provider: { } provider, Reference: { } reference })
         {
             LogPaymentReferenceTaken(_logger, Key, provider, reference, owner);
             AddTimeline(now, "payment-reference", $"Payment {provider} '{reference}' already belongs to order {owner}; payment news for it goes there.");
@@ -241,10 +262,9 @@ internal sealed partial class OrderGrain(
     }
 
     /// <summary>The business checks that hold an order rather than reject it: unknown SKUs, then totals.</summary>
-    private async Task<(string Kind, string Reason)?> CheckOrderAsync()
+    private (string Kind, string Reason)? CheckOrder(SourcingPicture picture)
     {
-        var availability = await new Sourcing.StockSourcer(GrainFactory).ReadSkusAsync(State.Lines.Select(l => l.Sku));
-        var unknown = availability.Where(a => !a.Value.Locations.Any(p => p.Known)).Select(a => a.Key).Order(StringComparer.Ordinal).ToList();
+        var unknown = picture.Unknown(State.Lines.Select(l => l.Sku));
         if (unknown.Count > 0)
         {
             return (ExceptionKinds.UnknownSku, $"No location stocks SKU {string.Join(", ", unknown)}.");

@@ -10,27 +10,68 @@ internal sealed record ReservationTaken(string LineId, string Sku, string Locati
 internal sealed record SourcingOutcome(IReadOnlyList<ReservationTaken> Reservations, IReadOnlyList<LineQuantity> Backordered);
 
 /// <summary>
+/// What sourcing starts from, read once per change: the registered locations and each SKU's availability as its
+/// availability grain reports it. The same picture answers the order's checks (unknown SKUs) and plans its sourcing.
+/// </summary>
+internal sealed record SourcingPicture(IReadOnlyList<Location> Locations, IReadOnlyDictionary<string, SkuAvailability> Skus)
+{
+    /// <summary>The SKUs of <paramref name="skus"/> that no location has ever stocked, in ordinal order.</summary>
+    public List<string> Unknown(IEnumerable<string> skus) =>
+        skus.Distinct(StringComparer.Ordinal)
+            .Where(sku => !Skus.TryGetValue(sku, out var availability) || !availability.Locations.Any(p => p.Known))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    public AvailabilityMap ToMap()
+    {
+        var map = new AvailabilityMap();
+        foreach (var (sku, availability) in Skus)
+        {
+            foreach (var position in availability.Locations)
+            {
+                map.Set(sku, position.LocationId, position.Available);
+            }
+        }
+        return map;
+    }
+}
+
+/// <summary>
 /// Executes <see cref="SourcingPlanner"/>'s plans against the inventory grains. The availability picture is a view
-/// and may be stale; each inventory grain has the final word. A rejected reservation corrects the picture with the
-/// figure the grain answered and the remainder is planned again, a bounded number of times; what is still
-/// unplaced is backordered.
+/// and may be stale; each inventory grain has the final word. A plan's reservations go to their positions at once
+/// (each has its own id, so they are independent); a rejected one corrects the picture with the figure the grain
+/// answered and the remainder is planned again, a bounded number of times; what is still unplaced is backordered.
 /// </summary>
 internal sealed class StockSourcer(IGrainFactory grains)
 {
     private const int ExtraAttempts = 2;
     private const int MaxAttempts = 8;
 
+    /// <summary>Reads the locations and the availability of <paramref name="skus"/>, all at once.</summary>
+    public async Task<SourcingPicture> ReadAsync(IEnumerable<string> skus)
+    {
+        var distinct = skus.Distinct(StringComparer.Ordinal).ToList();
+        var locations = grains.GetGrain<ILocationRegistryGrain>(ILocationRegistryGrain.Key).GetAllAsync();
+        var answers = Task.WhenAll(distinct.Select(sku => grains.GetGrain<ISkuAvailabilityGrain>(sku).GetAsync()));
+        await Task.WhenAll(locations, answers);
+        return new SourcingPicture(
+            await locations,
+            distinct.Zip(await answers).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal));
+    }
+
     /// <param name="orderId">The order the reservations are for.</param>
     /// <param name="fulfillment">Ship or pickup (and where).</param>
     /// <param name="lines">What is still to be sourced, per line.</param>
     /// <param name="numbering">Names the reservations.</param>
     /// <param name="expiresAt">When unpaid reservations lapse; null once paid.</param>
+    /// <param name="picture">Locations and availability read for this change, or null to read them now.</param>
     public async Task<SourcingOutcome> SourceAsync(
         string orderId,
         Fulfillment fulfillment,
         IReadOnlyList<SourcingLine> lines,
         ReservationNumbering numbering,
-        DateTimeOffset? expiresAt)
+        DateTimeOffset? expiresAt,
+        SourcingPicture? picture = null)
     {
         var remaining = lines.Where(l => l.Quantity > 0).ToDictionary(l => l.LineId, l => l, StringComparer.Ordinal);
         var taken = new List<ReservationTaken>();
@@ -39,16 +80,16 @@ internal sealed class StockSourcer(IGrainFactory grains)
             return new SourcingOutcome(taken, []);
         }
 
-        var locations = await grains.GetGrain<ILocationRegistryGrain>(ILocationRegistryGrain.Key).GetAllAsync();
-        var available = await ReadAvailabilityAsync(remaining.Values.Select(l => l.Sku).Distinct(StringComparer.Ordinal));
+        picture ??= await ReadAsync(remaining.Values.Select(l => l.Sku));
+        var available = picture.ToMap();
         var request = new SourcingRequest
         {
             Method = fulfillment.Method,
             PickupLocationId = fulfillment.PickupLocationId,
-            Locations = locations.Select(l => new SourcingLocation(l.LocationId, l.Priority)).ToList(),
+            Locations = picture.Locations.Select(l => new SourcingLocation(l.LocationId, l.Priority)).ToList(),
         };
 
-        var attempts = Math.Min(MaxAttempts, locations.Count + ExtraAttempts);
+        var attempts = Math.Min(MaxAttempts, picture.Locations.Count + ExtraAttempts);
         for (var attempt = 0; attempt < attempts && remaining.Count > 0; attempt++)
         {
             var plan = SourcingPlanner.Plan(request with { Lines = remaining.Values.ToList(), Available = available });
@@ -56,17 +97,23 @@ internal sealed class StockSourcer(IGrainFactory grains)
             {
                 break;
             }
-            var rejected = false;
-            foreach (var allocation in plan.Allocations)
-            {
-                var reservationLineId = numbering.Next(allocation.LineId, allocation.LocationId);
-                var result = await grains.GetGrain<IInventoryGrain>(InventoryKey.For(allocation.Sku, allocation.LocationId)).ReserveAsync(new ReservationRequest
+            // A plan never holds a line twice at one location, so the ids named here are distinct.
+            var reservations = plan.Allocations.Select(a => (Allocation: a, ReservationLineId: numbering.Next(a.LineId, a.LocationId))).ToList();
+            var results = await Task.WhenAll(reservations.Select(r =>
+                grains.GetGrain<IInventoryGrain>(InventoryKey.For(r.Allocation.Sku, r.Allocation.LocationId)).ReserveAsync(new ReservationRequest
                 {
-                    Id = new ReservationId(orderId, reservationLineId),
-                    Quantity = allocation.Quantity,
+                    Id = new ReservationId(orderId, r.ReservationLineId),
+                    Quantity = r.Allocation.Quantity,
                     ExpiresAt = expiresAt,
-                });
-                available.Set(allocation.Sku, allocation.LocationId, result.Available);
+                })));
+
+            var rejected = false;
+            var answered = new Dictionary<(string Sku, string LocationId), int>();
+            foreach (var ((allocation, reservationLineId), result) in reservations.Zip(results))
+            {
+                // Two lines of one SKU may share a position: the lower figure is the later one.
+                var position = (allocation.Sku, allocation.LocationId);
+                answered[position] = answered.TryGetValue(position, out var earlier) ? Math.Min(earlier, result.Available) : result.Available;
                 if (!result.Reserved || result.Quantity <= 0)
                 {
                     rejected = true;
@@ -84,6 +131,10 @@ internal sealed class StockSourcer(IGrainFactory grains)
                     remaining[line.LineId] = line with { Quantity = line.Quantity - result.Quantity };
                 }
             }
+            foreach (var ((sku, locationId), units) in answered)
+            {
+                available.Set(sku, locationId, units);
+            }
             if (!rejected)
             {
                 break;
@@ -92,26 +143,5 @@ internal sealed class StockSourcer(IGrainFactory grains)
 
         var backordered = remaining.Values.Select(l => new LineQuantity { LineId = l.LineId, Quantity = l.Quantity }).ToList();
         return new SourcingOutcome(taken, backordered);
-    }
-
-    /// <summary>Every SKU's availability per location, as its availability grain reports it.</summary>
-    public async Task<Dictionary<string, SkuAvailability>> ReadSkusAsync(IEnumerable<string> skus)
-    {
-        var distinct = skus.Distinct(StringComparer.Ordinal).ToList();
-        var answers = await Task.WhenAll(distinct.Select(sku => grains.GetGrain<ISkuAvailabilityGrain>(sku).GetAsync()));
-        return distinct.Zip(answers).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
-    }
-
-    private async Task<AvailabilityMap> ReadAvailabilityAsync(IEnumerable<string> skus)
-    {
-        var map = new AvailabilityMap();
-        foreach (var (sku, availability) in await ReadSkusAsync(skus))
-        {
-            foreach (var position in availability.Locations)
-            {
-                map.Set(sku, position.LocationId, position.Available);
-            }
-        }
-        return map;
     }
 }

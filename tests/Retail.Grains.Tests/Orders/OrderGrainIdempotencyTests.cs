@@ -49,6 +49,40 @@ public sealed class OrderGrainIdempotencyTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Submit_AfterAClaimWhoseOrderWasNeverWritten_CompletesTheOrderUnderTheClaimedId()
+    {
+        var (sku, warehouse) = await StockedAsync(10);
+        var order = OrderScenario.Canonical(("1", sku, 2));
+        var claimedId = OrderScenario.NewId("ord");
+        await fixture.Grains.GetGrain<IOrderIndexGrain>(OrderIndexKey.For(order.Channel, order.ChannelOrderId)).ClaimAsync(claimedId);
+
+        var (retryId, result) = await _scenario.SubmitAsync(order);
+
+        Assert.Equal(claimedId, result.OrderId);
+        Assert.Equal(OrderStatus.Released, result.Status);
+        Assert.Null(await _scenario.Order(retryId).GetAsync());
+        Assert.Equal(2, Assert.Single((await _scenario.ViewAsync(claimedId)).Lines).Reserved);
+        Assert.Equal(2, (await _scenario.Inventory(sku, warehouse).GetAsync()).Reserved);
+        Assert.Single(OrderScenario.ErpMessagesOf(claimedId), m => m.Type == ErpMessageTypes.SalesOrderPosted);
+    }
+
+    [Fact]
+    public async Task Submit_AfterReservationsWhoseOrderWasNeverWritten_HoldsEachUnitOnce()
+    {
+        var (sku, warehouse) = await StockedAsync(10);
+        var order = OrderScenario.Canonical(("1", sku, 3));
+        var claimedId = OrderScenario.NewId("ord");
+        await fixture.Grains.GetGrain<IOrderIndexGrain>(OrderIndexKey.For(order.Channel, order.ChannelOrderId)).ClaimAsync(claimedId);
+        await _scenario.Inventory(sku, warehouse).ReserveAsync(new ReservationRequest { Id = new ReservationId(claimedId, $"1@{warehouse}"), Quantity = 3 });
+
+        var (_, result) = await _scenario.SubmitAsync(order);
+
+        Assert.Equal((claimedId, OrderStatus.Released), (result.OrderId, result.Status));
+        Assert.Equal(3, Assert.Single((await _scenario.ViewAsync(claimedId)).Lines).Reserved);
+        Assert.Equal((3, 7), ((await _scenario.Inventory(sku, warehouse).GetAsync()).Reserved, (await _scenario.Inventory(sku, warehouse).GetAsync()).Available));
+    }
+
+    [Fact]
     public async Task Submit_SameOrderIdForAnotherChannelOrder_IsAConflict()
     {
         var (sku, _) = await StockedAsync(10);
