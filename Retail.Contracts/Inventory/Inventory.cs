@@ -152,4 +152,7 @@ public static class ReleaseReasons
 
     /// <summary>An adjustment, a sale without reservation or a new stock level left the reservations above stock.</summary>
     public const string StockReduced = "stock-reduced";
+
+    /// <summary>No order holds the reservation: the intake that made it failed before its order was written.</summary>
+    public const string Orphaned = "orphaned";
 }

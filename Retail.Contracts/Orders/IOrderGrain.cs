@@ -52,6 +52,15 @@ public interface IOrderGrain : IGrainWithStringKey
     /// <summary>Re-runs the step that an exception of this kind is holding (sourcing, posting, business checks).</summary>
     [Alias("Retry")]
     Task RetryAsync(string exceptionKind);
+
+    /// <summary>
+    /// Whether this order holds reservation <paramref name="reservationLineId"/> at <paramref name="locationId"/>. An
+    /// inventory position asks about a reservation no order has confirmed yet: an intake that failed after reserving and
+    /// before the order was written (its silo died) leaves one that nobody holds. Answers from memory, between the
+    /// order's own turns, so that it never waits on a position that waits on it.
+    /// </summary>
+    [Alias("HoldsReservation"), Orleans.Concurrency.AlwaysInterleave]
+    Task<bool> HoldsReservationAsync(string reservationLineId, string locationId);
 }
 
 /// <summary>Maps channel + channelOrderId to the orderId that owns it (key: <see cref="OrderIndexKey.For"/>).</summary>

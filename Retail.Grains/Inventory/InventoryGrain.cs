@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using Orleans.Serialization;
 using Retail.Contracts;
 using Retail.Contracts.Events;
 using Retail.Contracts.Exceptions;
@@ -11,10 +14,25 @@ using Retail.Messaging;
 namespace Retail.Grains.Inventory;
 
 /// <summary>
-/// One stock position. Not reentrant: every operation runs alone, so a reservation is checked and taken against
-/// the state it was checked on, and each operation is durable (state and its events in one write) before it answers.
+/// One stock position. Reentrant, with a group commit: while one write is in flight, the next operations apply their
+/// changes in memory and share the next write, so a flash sale's hundreds of reservations on one position cost a
+/// handful of writes. Every operation still answers only once what it answers from is durable (state and its events
+/// in one write).
 /// </summary>
 /// <remarks>
+/// <para>
+/// Why this is safe although requests interleave: every operation validates, checks and changes the state in one
+/// synchronous stretch (no await between reading <see cref="InventoryState.Available"/> and taking the stock), so no
+/// other request can run between the check and the change, and computes its answer there too. Its only await that
+/// follows is the durability of that stretch: <see cref="OutboxGrain{TState}.SaveInGroupAsync"/> when it changed the
+/// state, <see cref="OutboxGrain{TState}.WhenSavedAsync"/> when it answered from memory (a duplicate, a rejection, a
+/// read), since what it saw may belong to a write still in flight. A failed write reloads the stored state, which
+/// discards every change that is not durable, and fails exactly the requests whose changes it discarded; they retry,
+/// and reservation, fulfil, restock and adjustment ids make the retry idempotent. Timers and reminders interleave like
+/// requests and go through the same path. The availability report, the expiry timer and reminder, and the outbox
+/// delivery run once per write, from the state that write stored, in the group commit's loop (one at a time); orders
+/// are told of released reservations only after the write that released them.
+/// </para>
 /// Semantics the interface leaves open:
 /// <list type="bullet">
 /// <item>A repeated reserve with an id that already holds stock answers the existing reservation unchanged, even
@@ -28,28 +46,34 @@ namespace Retail.Grains.Inventory;
 /// reservations are released, newest first, until they fit, and their orders are told.</item>
 /// <item>The first snapshot of a position never counted, set or adjusted establishes the baseline: variance 0.</item>
 /// <item>Orders and the exception registry are told after the durable write, in the background: an order may call
-/// back into this grain while it handles the news (re-sourcing), which must not wait on this grain's own turn.</item>
+/// back into this grain while it handles the news (re-sourcing).</item>
 /// </list>
 /// </remarks>
+[Reentrant]
 internal sealed partial class InventoryGrain(
     [PersistentState("inventory", StorageNames.Inventory)] IPersistentState<InventoryState> state,
     IMessagePublisher publisher,
     ILogger<InventoryGrain> logger,
-    TimeProvider timeProvider)
-    : OutboxGrain<InventoryState>(state, publisher, logger), IInventoryGrain
+    TimeProvider timeProvider,
+    DeepCopier<InventoryState> copier,
+    IConfiguration configuration)
+    : OutboxGrain<InventoryState>(state, publisher, logger, copier), IInventoryGrain
 {
     private const string ExpiryReminderName = "inventory-expiry";
     private static readonly TimeSpan AppliedOperationRetention = TimeSpan.FromDays(30);
     private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
     private static readonly TimeSpan ExpiryReminderPeriod = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan HolderCheckRetry = TimeSpan.FromSeconds(10);
 
-    private readonly IPersistentState<InventoryState> _storage = state;
     private readonly ILogger<InventoryGrain> _logger = logger;
     private readonly TimeProvider _time = timeProvider;
     private IGrainTimer? _expiryTimer;
     private DateTimeOffset? _expiryTimerDue;
     private bool _expiryReminderRegistered;
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
+    private InventoryPosition? _reported;
+    private readonly TimeSpan _holderCheckAfter = HolderCheckOptions.From(configuration);
+    private IGrainTimer? _holderCheck;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -57,7 +81,8 @@ internal sealed partial class InventoryGrain(
     {
         await base.OnActivateAsync(cancellationToken);
         EnsureIdentity();
-        await ScheduleExpiryAsync(_time.GetUtcNow());
+        await ScheduleExpiryAsync(State, _time.GetUtcNow());
+        ScheduleHolderCheck(_time.GetUtcNow(), TimeSpan.Zero);
     }
 
     public async Task<ReservationResult> ReserveAsync(ReservationRequest request)
@@ -89,6 +114,7 @@ internal sealed partial class InventoryGrain(
                 CreatedAt = now,
                 ExpiresAt = request.ExpiresAt,
                 Number = ++State.ReservationCounter,
+                Held = request.ExpiresAt is not null,
             };
             RecordChange(change, "reserved");
             RetailMetrics.ReservationMade();
@@ -122,6 +148,10 @@ internal sealed partial class InventoryGrain(
         {
             reservation.ExpiresAt = null;
             change.StateChanged = true;
+        }
+        if (reservation is not null)
+        {
+            reservation.Held = true;
         }
 
         await CommitAsync(change);
@@ -195,10 +225,11 @@ internal sealed partial class InventoryGrain(
         var key = OperationKey("adjust", adjustmentId);
         if (!State.AppliedOperations.ContainsKey(key) && State.OnHand + delta < 0)
         {
+            var refusal = $"Would take on hand at {Key} below zero (on hand {State.OnHand}, delta {delta}).";
             await CommitAsync(change);
             throw new RetailValidationException(new Dictionary<string, string[]>(StringComparer.Ordinal)
             {
-                ["delta"] = [$"Would take on hand at {Key} below zero (on hand {State.OnHand}, delta {delta})."],
+                ["delta"] = [refusal],
             });
         }
         if (ClaimOperation(change, "adjust", adjustmentId))
@@ -209,8 +240,9 @@ internal sealed partial class InventoryGrain(
             RecordChange(change, string.IsNullOrWhiteSpace(reason) ? "adjusted" : $"adjusted: {reason}");
         }
 
+        var position = State.ToPosition();
         await CommitAsync(change);
-        return State.ToPosition();
+        return position;
     }
 
     public async Task<SnapshotResult> ApplySnapshotAsync(DateTimeOffset asOf, int onHand)
@@ -282,15 +314,17 @@ internal sealed partial class InventoryGrain(
             RecordChange(change, "stock-set");
         }
 
+        var position = State.ToPosition();
         await CommitAsync(change);
-        return State.ToPosition();
+        return position;
     }
 
     public async Task<InventoryPosition> GetAsync()
     {
         var change = BeginChange(_time.GetUtcNow());
+        var position = State.ToPosition();
         await CommitAsync(change);
-        return State.ToPosition();
+        return position;
     }
 
     protected override async Task OnReminderAsync(string reminderName, TickStatus status)
@@ -303,10 +337,110 @@ internal sealed partial class InventoryGrain(
         await CommitAsync(BeginChange(_time.GetUtcNow()));
     }
 
+    /// <summary>Reports what the write stored and sets the expiry timer for it; runs once per write, one write at a time.</summary>
+    protected override async Task OnGroupWrittenAsync(InventoryState written)
+    {
+        var position = written.ToPosition();
+        if (position != _reported && await ReportAvailabilityAsync(position))
+        {
+            _reported = position;
+        }
+        await ScheduleExpiryAsync(written, _time.GetUtcNow());
+        ScheduleHolderCheck(_time.GetUtcNow(), TimeSpan.Zero);
+    }
+
+    protected override void OnReloaded() => EnsureIdentity();
+
+    /// <summary>
+    /// Sets a timer for the oldest reservation that no order has confirmed, <see cref="HolderCheckOptions"/> after it was
+    /// made (at least <paramref name="notBefore"/> from now). A timer, not a reminder: a position deactivated before the
+    /// check checks when it is next active, which is when its stock is wanted again.
+    /// </summary>
+    private void ScheduleHolderCheck(DateTimeOffset now, TimeSpan notBefore)
+    {
+        if (_holderCheck is not null)
+        {
+            return;
+        }
+        var oldest = State.Reservations.Values.Where(r => r.NeedsHolderCheck).Select(r => (DateTimeOffset?)r.CreatedAt).Min();
+        if (oldest is null)
+        {
+            return;
+        }
+        var due = oldest.Value + _holderCheckAfter - now;
+        _holderCheck = this.RegisterGrainTimer(CheckHoldersAsync, new GrainTimerCreationOptions
+        {
+            DueTime = due > notBefore ? due : notBefore,
+            Period = Timeout.InfiniteTimeSpan,
+        });
+    }
+
+    /// <summary>
+    /// Asks each order whose reservation here is unconfirmed and old enough whether it holds it: one that does is
+    /// confirmed (in memory; stored with the next write), one that does not is released. An order that cannot answer is
+    /// asked again later.
+    /// </summary>
+    private async Task CheckHoldersAsync(CancellationToken cancellationToken)
+    {
+        _holderCheck?.Dispose();
+        _holderCheck = null;
+        var asked = _time.GetUtcNow();
+        var due = State.Reservations
+            .Where(r => r.Value.NeedsHolderCheck && r.Value.CreatedAt + _holderCheckAfter <= asked)
+            .Select(r => (r.Key, r.Value.OrderId, r.Value.LineId))
+            .ToList();
+        var answers = await Task.WhenAll(due.Select(r => AskHolderAsync(r.OrderId, r.LineId)));
+
+        var change = BeginChange(_time.GetUtcNow());
+        var orphaned = 0;
+        foreach (var ((key, orderId, lineId), holds) in due.Zip(answers))
+        {
+            if (holds is null || !State.Reservations.TryGetValue(key, out var reservation) || !reservation.NeedsHolderCheck)
+            {
+                continue;
+            }
+            if (holds.Value)
+            {
+                reservation.Held = true;
+                continue;
+            }
+            State.Reservations.Remove(key);
+            orphaned++;
+            RetailMetrics.ReservationOrphaned();
+            LogOrphanReleased(_logger, Key, orderId, lineId, reservation.Quantity);
+        }
+        if (orphaned > 0)
+        {
+            RecordChange(change, ReleaseReasons.Orphaned);
+        }
+        try
+        {
+            await CommitAsync(change);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The state was reloaded; the orphans are still unconfirmed and the next check finds them again.
+            LogHolderCheckFailed(_logger, exception, Key);
+        }
+        ScheduleHolderCheck(_time.GetUtcNow(), HolderCheckRetry);
+    }
+
+    private async Task<bool?> AskHolderAsync(string orderId, string reservationLineId)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<IOrderGrain>(orderId).HoldsReservationAsync(reservationLineId, State.LocationId);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogHolderCheckFailed(_logger, exception, Key);
+            return null;
+        }
+    }
+
     private async Task OnExpiryTimerAsync(CancellationToken cancellationToken)
     {
-        _expiryTimer?.Dispose();
-        _expiryTimer = null;
+        // The timer is spent: the next write sets a new one even for the same expiry.
         _expiryTimerDue = null;
         try
         {
@@ -381,7 +515,6 @@ internal sealed partial class InventoryGrain(
     {
         State.Outbox.AddEvent(EventSources.Inventory, EventTypes.InventoryChanged, Key, EventData(reason, variance: null), change.Now);
         change.StateChanged = true;
-        change.PositionChanged = true;
     }
 
     private InventoryEventData EventData(string reason, int? variance) => new()
@@ -397,51 +530,22 @@ internal sealed partial class InventoryGrain(
     };
 
     /// <summary>
-    /// Makes the operation durable, then reports the position and tells the orders whose reservations were released.
-    /// Nothing is reported or told before the write succeeded.
+    /// Completes once the operation's change, or what it answered from, is durable; then tells the orders whose
+    /// reservations were released. Must be called in the turn that applied the change. Nothing is reported or told
+    /// before the write succeeded; a failed write throws here, the change discarded.
     /// </summary>
     private async Task CommitAsync(Change change)
     {
-        if (change.StateChanged)
+        if (!change.StateChanged)
         {
-            PruneAppliedOperations(change.Now);
-            await WriteOrReloadAsync();
-            if (change.PositionChanged)
-            {
-                await ReportAvailabilityAsync();
-            }
-            if (change.Released.Count > 0 || change.Exception is not null)
-            {
-                _ = NotifyAsync(ReleasedByOrder(change.Released), change.Exception);
-            }
+            await WhenSavedAsync();
+            return;
         }
-        await ScheduleExpiryAsync(change.Now);
-    }
-
-    /// <summary>
-    /// On a failed write the memory holds a change that is not durable; reading the stored state back discards it,
-    /// so that a retry of the operation is not answered from memory as if it had been written.
-    /// </summary>
-    private async Task WriteOrReloadAsync()
-    {
-        try
+        PruneAppliedOperations(change.Now);
+        await SaveInGroupAsync();
+        if (change.Released.Count > 0 || change.Exception is not null)
         {
-            await SaveAsync();
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            LogWriteFailed(_logger, exception, Key);
-            try
-            {
-                await _storage.ReadStateAsync();
-                EnsureIdentity();
-            }
-            catch (Exception readException) when (readException is not OutOfMemoryException)
-            {
-                LogReloadFailed(_logger, readException, Key);
-                DeactivateOnIdle();
-            }
-            throw;
+            _ = NotifyAsync(ReleasedByOrder(change.Released), change.Exception);
         }
     }
 
@@ -458,15 +562,17 @@ internal sealed partial class InventoryGrain(
         }
     }
 
-    private async Task ReportAvailabilityAsync()
+    private async Task<bool> ReportAvailabilityAsync(InventoryPosition position)
     {
         try
         {
-            await GrainFactory.GetGrain<ISkuAvailabilityGrain>(State.Sku).ReportAsync(State.ToPosition());
+            await GrainFactory.GetGrain<ISkuAvailabilityGrain>(position.Sku).ReportAsync(position);
+            return true;
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             LogAvailabilityReportFailed(_logger, exception, Key);
+            return false;
         }
     }
 
@@ -519,12 +625,13 @@ internal sealed partial class InventoryGrain(
     }
 
     /// <summary>
-    /// A grain timer fires at the earliest expiry while the grain is active; a reminder (period at least a minute)
-    /// brings the grain back to purge if it was deactivated or its silo failed meanwhile.
+    /// A grain timer fires at the earliest expiry of the durable reservations while the grain is active; a reminder
+    /// (period at least a minute) brings the grain back to purge if it was deactivated or its silo failed meanwhile,
+    /// and catches an expiry whose timer fired before a failed write was reloaded.
     /// </summary>
-    private async Task ScheduleExpiryAsync(DateTimeOffset now)
+    private async Task ScheduleExpiryAsync(InventoryState durable, DateTimeOffset now)
     {
-        var next = State.Reservations.Values.Min(r => r.ExpiresAt);
+        var next = durable.Reservations.Values.Min(r => r.ExpiresAt);
         if (next is null)
         {
             _expiryTimer?.Dispose();
@@ -598,8 +705,6 @@ internal sealed partial class InventoryGrain(
         public DateTimeOffset Now { get; } = now;
         /// <summary>Something must be written.</summary>
         public bool StateChanged { get; set; }
-        /// <summary>On hand, safety stock or reserved moved: the SKU's availability must hear of it.</summary>
-        public bool PositionChanged { get; set; }
         public List<(InventoryReservation Reservation, string Reason)> Released { get; } = [];
         public ExceptionToRaise? Exception { get; set; }
     }
@@ -616,12 +721,6 @@ internal sealed partial class InventoryGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "{InventoryKey} released {LineCount} line(s) of order {OrderId}: {Reason}")]
     private static partial void LogReservationsReleased(ILogger logger, string inventoryKey, string orderId, int lineCount, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {InventoryKey} failed; the operation is not applied")]
-    private static partial void LogWriteFailed(ILogger logger, Exception exception, string inventoryKey);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reloading {InventoryKey} after a failed write failed; deactivating")]
-    private static partial void LogReloadFailed(ILogger logger, Exception exception, string inventoryKey);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting {InventoryKey} to its SKU availability failed")]
     private static partial void LogAvailabilityReportFailed(ILogger logger, Exception exception, string inventoryKey);
 
@@ -633,6 +732,12 @@ internal sealed partial class InventoryGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Purging expired reservations of {InventoryKey} failed; the reminder retries")]
     private static partial void LogExpiryFailed(ILogger logger, Exception exception, string inventoryKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{InventoryKey} released {Quantity} reserved for line {LineId} of order {OrderId}: the order does not hold it")]
+    private static partial void LogOrphanReleased(ILogger logger, string inventoryKey, string orderId, string lineId, int quantity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking the holders of {InventoryKey}'s unconfirmed reservations failed; checking again later")]
+    private static partial void LogHolderCheckFailed(ILogger logger, Exception exception, string inventoryKey);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Updating the expiry reminder of {InventoryKey} failed")]
     private static partial void LogExpiryReminderFailed(ILogger logger, Exception exception, string inventoryKey);

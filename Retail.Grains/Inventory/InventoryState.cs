@@ -58,4 +58,13 @@ internal sealed class InventoryReservation
     [Id(4)] public DateTimeOffset? ExpiresAt { get; set; }
     /// <summary>Creation number, from <see cref="InventoryState.ReservationCounter"/>: higher is newer.</summary>
     [Id(5)] public long Number { get; set; }
+
+    /// <summary>
+    /// The order is known to hold it: reserved with an expiry (which then governs it), confirmed by its order, or its order
+    /// answered that it holds it. A reservation made without expiry starts unconfirmed, because the intake that made it
+    /// may fail before its order is written; the position asks the order after a while (<see cref="HolderCheckOptions"/>).
+    /// </summary>
+    [Id(6)] public bool Held { get; set; }
+
+    public bool NeedsHolderCheck => !Held && ExpiresAt is null;
 }

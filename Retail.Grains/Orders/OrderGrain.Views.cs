@@ -4,6 +4,10 @@ namespace Retail.Grains.Orders;
 
 internal sealed partial class OrderGrain
 {
+    public Task<bool> HoldsReservationAsync(string reservationLineId, string locationId) =>
+        Task.FromResult(State.Lines.Any(line => line.Allocations.Any(allocation =>
+            allocation.Open > 0 && allocation.ReservationLineId == reservationLineId && allocation.LocationId == locationId)));
+
     private OrderView ToView() => new()
     {
         OrderId = State.OrderId,

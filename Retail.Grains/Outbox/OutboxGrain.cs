@@ -14,6 +14,12 @@ namespace Retail.Grains.Outbox;
 /// survives the grain's deactivation or its silo's failure. Delivery is at least once; ids are deterministic, so a
 /// resend after a crash is recognisable as the same message.
 /// </summary>
+/// <remarks>
+/// Only messages that a completed write holds are delivered: the outbox's head up to the last message the latest
+/// write contained. A message added to memory meanwhile (by an interleaved request of a reentrant grain) waits for
+/// the write that holds it, so no event ever describes a change that a failed write then discards. Grains that take
+/// many concurrent changes persist through the group commit (<see cref="SaveInGroupAsync"/>) instead.
+/// </remarks>
 public abstract partial class OutboxGrain<TState> : Grain, IRemindable
     where TState : class, IHasOutbox, new()
 {
@@ -27,8 +33,16 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
     private Task? _delivery;
     private IGrainTimer? _retryTimer;
     private bool _retryReminderRegistered;
-    private bool _deliveredSinceWrite;
     private int _consecutiveFailures;
+    /// <summary>The live state while a copy of it is being written (the storage's state is the copy then).</summary>
+    private TState? _live;
+    /// <summary>How many messages at the head of the outbox a completed write holds: only these may leave.</summary>
+    private int _deliverable;
+    /// <summary>Messages this activation handed to the broker, and how many of them had left when the last write began.</summary>
+    private long _delivered;
+    private long _deliveredBeforeLastWrite;
+    /// <summary>The etag of the state this activation last read or wrote.</summary>
+    private string? _knownETag;
 
     protected OutboxGrain(IPersistentState<TState> state, IMessagePublisher publisher, ILogger logger)
     {
@@ -37,7 +51,7 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
         _logger = logger;
     }
 
-    protected TState State => _state.State;
+    protected TState State => _live ?? _state.State;
 
     /// <summary>True once the state was written at least once.</summary>
     protected bool StateExists => _state.RecordExists;
@@ -47,20 +61,16 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
 
     /// <summary>
     /// Writes the state durably, then delivers the outbox. When the write fails (another activation wrote first),
-    /// this activation's memory is stale: it deactivates and the caller sees the failure.
+    /// this activation's memory is stale: it deactivates and the caller sees the failure. For grains that change one
+    /// request at a time; a grain built for the group commit uses <see cref="SaveInGroupAsync"/>.
     /// </summary>
     protected async Task SaveAsync()
     {
-        try
+        if (_coalescer is not null)
         {
-            await _state.WriteStateAsync();
+            throw new InvalidOperationException("This grain persists through the group commit: call SaveInGroupAsync.");
         }
-        catch (InconsistentStateException)
-        {
-            DeactivateOnIdle();
-            throw;
-        }
-        _deliveredSinceWrite = false;
+        await WriteAsync(State);
         _telemetry.Backlog(State.Outbox.Pending.Count);
         if (_retryTimer is null)
         {
@@ -71,6 +81,8 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await base.OnActivateAsync(cancellationToken);
+        _knownETag = _state.Etag;
+        _deliverable = State.Outbox.Pending.Count;
         _telemetry.Backlog(State.Outbox.Pending.Count);
         if (State.Outbox.Pending.Count > 0)
         {
@@ -80,11 +92,12 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_deliveredSinceWrite)
+        // Trims what was delivered since the last write, unless memory may hold changes that are not durable.
+        if (_delivered != _deliveredBeforeLastWrite && !_stale && _coalescer?.IsWriting != true)
         {
             try
             {
-                await _state.WriteStateAsync(cancellationToken);
+                await WriteAsync(_copier is null ? State : _copier.Copy(State));
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
@@ -93,6 +106,52 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
         }
         _telemetry.Backlog(0);
         await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="written"/>: the live state, or a copy of it taken in the current turn. Afterwards the
+    /// messages that write holds may leave; one added to the live state after the copy waits for the next write.
+    /// </summary>
+    private async Task WriteAsync(TState written)
+    {
+        var live = State;
+        var held = written.Outbox.Pending.Count;
+        var deliveredBefore = _delivered;
+        _live = live;
+        _state.State = written;
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+        finally
+        {
+            _state.State = live;
+            _live = null;
+        }
+        // Whatever was delivered while the write ran came off the head of what the write holds.
+        _deliverable = held - (int)(_delivered - deliveredBefore);
+        _deliveredBeforeLastWrite = deliveredBefore;
+        _knownETag = _state.Etag;
+    }
+
+    /// <summary>Reads the stored state back, discarding every change memory holds beyond it. All of it is durable.</summary>
+    private async Task ReloadAsync()
+    {
+        await _state.ReadStateAsync();
+        var pending = State.Outbox.Pending;
+        if (_state.Etag == _knownETag)
+        {
+            // What this activation wrote last: the messages delivered since that write began are still at its head.
+            pending.RemoveRange(0, (int)Math.Min(_delivered - _deliveredBeforeLastWrite, pending.Count));
+        }
+        _knownETag = _state.Etag;
+        _deliverable = pending.Count;
+        _telemetry.Backlog(pending.Count);
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -128,10 +187,9 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
     {
         try
         {
-            var pending = State.Outbox.Pending;
-            while (pending.Count > 0)
+            while (_deliverable > 0)
             {
-                var message = pending[0];
+                var message = State.Outbox.Pending[0];
                 using var activity = OutboxTelemetry.StartDelivery(message);
                 try
                 {
@@ -143,9 +201,16 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
                     await ScheduleRetryAsync();
                     return;
                 }
-                pending.RemoveAt(0);
+                // A reload while the message was out (after a failed write) replaced the outbox: the message is at its
+                // head again unless another activation's write was read; then it goes again (delivery is at least once).
+                var pending = State.Outbox.Pending;
+                if (pending.Count > 0 && pending[0].MessageId == message.MessageId)
+                {
+                    pending.RemoveAt(0);
+                    _deliverable--;
+                    _delivered++;
+                }
                 _telemetry.Backlog(pending.Count);
-                _deliveredSinceWrite = true;
             }
             await StopRetryingAsync();
         }
@@ -168,8 +233,7 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
         });
         if (!_retryReminderRegistered)
         {
-            await this.RegisterOrUpdateReminder(RetryReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-            _retryReminderRegistered = true;
+            await UpdateRetryReminderAsync(register: true);
         }
     }
 
@@ -187,12 +251,28 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
         _retryTimer = null;
         if (_retryReminderRegistered)
         {
-            var reminder = await this.GetReminder(RetryReminderName);
-            if (reminder is not null)
+            await UpdateRetryReminderAsync(register: false);
+        }
+    }
+
+    /// <summary>Delivery runs in the background of a group commit, so it never throws: a failed update is tried again next time.</summary>
+    private async Task UpdateRetryReminderAsync(bool register)
+    {
+        try
+        {
+            if (register)
+            {
+                await this.RegisterOrUpdateReminder(RetryReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+            }
+            else if (await this.GetReminder(RetryReminderName) is { } reminder)
             {
                 await this.UnregisterReminder(reminder);
             }
-            _retryReminderRegistered = false;
+            _retryReminderRegistered = register;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogRetryReminderFailed(_logger, exception, this.GetPrimaryKeyString());
         }
     }
 
@@ -221,6 +301,9 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox delivery of {MessageId} to {Entity} failed; retrying")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string messageId, string entity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Updating the outbox retry reminder of {GrainKey} failed; the timer still retries while the grain is active")]
+    private static partial void LogRetryReminderFailed(ILogger logger, Exception exception, string grainKey);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not persist the delivered outbox of {GrainKey} on deactivation; its messages will be sent again")]
     private static partial void LogOutboxTrimFailed(ILogger logger, Exception exception, string grainKey);

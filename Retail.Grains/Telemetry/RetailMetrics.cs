@@ -32,6 +32,9 @@ public static class RetailMetrics
         Meter.CreateCounter<long>("retail.reservations.rejected", "{reservation}", "Reservations refused for lack of stock.");
     private static readonly Counter<long> ReservationsExpired =
         Meter.CreateCounter<long>("retail.reservations.expired", "{reservation}", "Unpaid reservations released when they lapsed.");
+
+    private static readonly Counter<long> ReservationsOrphaned =
+        Meter.CreateCounter<long>("retail.reservations.orphaned", "{reservation}", "Reservations released because no order held them (an intake failed before its order was written).");
     private static readonly Counter<long> OversellsPrevented =
         Meter.CreateCounter<long>("retail.inventory.oversells_prevented", "{reservation}", "Reservations refused because they would take available stock below zero.");
     private static readonly Histogram<double> FulfilmentLatency =
@@ -98,6 +101,8 @@ public static class RetailMetrics
     }
 
     public static void ReservationExpired(int count) => ReservationsExpired.Add(count);
+
+    public static void ReservationOrphaned() => ReservationsOrphaned.Add(1);
 
     public static void InventoryVariance(int variance) =>
         InventoryVarianceUnits.Record(Math.Abs((long)variance), new KeyValuePair<string, object?>("direction", variance > 0 ? "over" : "under"));

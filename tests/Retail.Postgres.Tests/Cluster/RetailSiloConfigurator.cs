@@ -13,6 +13,8 @@ public sealed class RetailSiloConfigurator : ISiloConfigurator
 {
     public void Configure(ISiloBuilder siloBuilder)
     {
+        // Reservations left by intakes that a silo failure cut short are found and released within seconds.
+        siloBuilder.Configuration["Reservations:HolderCheckAfter"] = "00:00:05";
         siloBuilder.UseRetailPostgres(siloBuilder.Configuration, [.. StorageNames.All]);
         siloBuilder.ConfigureServices(services => services.AddSingleton<IMessagePublisher>(PublishedMessages.Instance));
         siloBuilder.Configure<ClusterMembershipOptions>(options =>

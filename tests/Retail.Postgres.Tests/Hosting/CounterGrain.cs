@@ -1,6 +1,3 @@
-using Orleans.Concurrency;
-using Retail.Postgres.Coalescing;
-
 namespace Retail.Postgres.Tests.Hosting;
 
 [Alias("Retail.Postgres.Tests.ICounterGrain")]
@@ -29,18 +26,15 @@ public sealed class CounterState
     public int ReminderTicks { get; set; }
 }
 
-/// <summary>A reentrant grain on the PostgreSQL storage that coalesces its writes, as a busy inventory grain does.</summary>
-[Reentrant]
+/// <summary>A grain on the PostgreSQL storage that writes its state on every change.</summary>
 internal sealed class CounterGrain(
     [PersistentState("counter", "counters")] IPersistentState<CounterState> state,
     ILocalSiloDetails silo) : Grain, ICounterGrain, IRemindable
 {
-    private readonly WriteCoalescer coalescer = new(() => state.WriteStateAsync(), _ => state.ReadStateAsync());
-
     public async Task<int> IncrementAsync()
     {
         var count = ++state.State.Count;
-        await coalescer.FlushAsync();
+        await state.WriteStateAsync();
         return count;
     }
 
@@ -56,6 +50,6 @@ internal sealed class CounterGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         state.State.ReminderTicks++;
-        await coalescer.FlushAsync();
+        await state.WriteStateAsync();
     }
 }

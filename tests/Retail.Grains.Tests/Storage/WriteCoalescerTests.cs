@@ -1,6 +1,6 @@
-using Retail.Postgres.Coalescing;
+using Retail.Grains.Storage;
 
-namespace Retail.Postgres.Tests.Coalescing;
+namespace Retail.Grains.Tests.Storage;
 
 public sealed class WriteCoalescerTests
 {
@@ -160,22 +160,99 @@ public sealed class WriteCoalescerTests
         Assert.Contains(thrown.InnerExceptions, e => e is IOException);
     }
 
+    [Fact]
+    public async Task WaitForPendingAsync_NothingQueuedOrWriting_CompletesWithoutAWrite()
+    {
+        var store = new GatedStore();
+        var coalescer = new WriteCoalescer(store.WriteAsync);
+        var first = store.ApplyAndFlush(coalescer);
+        await store.WaitForWritesStartedAsync(1);
+        store.ReleaseNextWrite();
+        await first.WaitAsync(Patience);
+
+        var wait = coalescer.WaitForPendingAsync();
+
+        Assert.True(wait.IsCompletedSuccessfully);
+        Assert.Equal(1, coalescer.WriteCount);
+    }
+
+    [Fact]
+    public async Task WaitForPendingAsync_WhileAWriteIsInFlight_CompletesWithThatWrite()
+    {
+        var store = new GatedStore();
+        var coalescer = new WriteCoalescer(store.WriteAsync);
+        var change = store.ApplyAndFlush(coalescer);
+        await store.WaitForWritesStartedAsync(1);
+
+        var wait = coalescer.WaitForPendingAsync();
+        var completedBeforeTheWrite = wait.IsCompleted;
+        store.ReleaseNextWrite();
+        await wait.WaitAsync(Patience);
+
+        Assert.False(completedBeforeTheWrite);
+        Assert.Equal(1, store.DurableValue);
+        Assert.Equal(1, coalescer.WriteCount);
+        await change.WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task WaitForPendingAsync_ChangeQueuedBehindAWrite_CompletesOnlyWithTheNextWrite()
+    {
+        var store = new GatedStore();
+        var coalescer = new WriteCoalescer(store.WriteAsync);
+        var first = store.ApplyAndFlush(coalescer);
+        await store.WaitForWritesStartedAsync(1);
+        var queued = store.ApplyAndFlush(coalescer);
+
+        var wait = coalescer.WaitForPendingAsync();
+        store.ReleaseNextWrite();
+        await first.WaitAsync(Patience);
+        await store.WaitForWritesStartedAsync(2);
+        var completedAfterTheFirstWrite = wait.IsCompleted;
+        store.ReleaseNextWrite();
+        await wait.WaitAsync(Patience);
+
+        Assert.False(completedAfterTheFirstWrite);
+        Assert.Equal(2, store.DurableValue);
+        await queued.WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task WaitForPendingAsync_TheWriteItWaitsForFails_FaultsLikeTheWriters()
+    {
+        var store = new GatedStore();
+        var coalescer = new WriteCoalescer(store.WriteAsync, _ =>
+        {
+            store.Restore();
+            return Task.CompletedTask;
+        });
+        var change = store.ApplyAndFlush(coalescer);
+        await store.WaitForWritesStartedAsync(1);
+        var wait = coalescer.WaitForPendingAsync();
+
+        store.FailNextWrite(new TimeoutException("connection lost"));
+
+        await Assert.ThrowsAsync<TimeoutException>(() => wait.WaitAsync(Patience));
+        await Assert.ThrowsAsync<TimeoutException>(() => change.WaitAsync(Patience));
+        Assert.True(coalescer.WaitForPendingAsync().IsCompletedSuccessfully);
+    }
+
     /// <summary>A counter whose writes wait until the test releases or fails them, one at a time.</summary>
     private sealed class GatedStore
     {
-        private readonly Lock gate = new();
-        private readonly Queue<TaskCompletionSource> pendingWrites = new();
-        private int started;
-        private int memoryValue;
-        private int durableValue;
+        private readonly Lock _gate = new();
+        private readonly Queue<TaskCompletionSource> _pendingWrites = new();
+        private int _started;
+        private int _memoryValue;
+        private int _durableValue;
 
-        public int MemoryValue => Volatile.Read(ref memoryValue);
+        public int MemoryValue => Volatile.Read(ref _memoryValue);
 
-        public int DurableValue => Volatile.Read(ref durableValue);
+        public int DurableValue => Volatile.Read(ref _durableValue);
 
         public Task ApplyAndFlush(WriteCoalescer coalescer)
         {
-            Interlocked.Increment(ref memoryValue);
+            Interlocked.Increment(ref _memoryValue);
             return coalescer.FlushAsync();
         }
 
@@ -183,26 +260,26 @@ public sealed class WriteCoalescerTests
         {
             var snapshot = MemoryValue;
             var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (gate)
+            lock (_gate)
             {
-                pendingWrites.Enqueue(release);
-                started++;
+                _pendingWrites.Enqueue(release);
+                _started++;
             }
 
             await release.Task;
-            Volatile.Write(ref durableValue, snapshot);
+            Volatile.Write(ref _durableValue, snapshot);
         }
 
-        public void Restore() => Volatile.Write(ref memoryValue, DurableValue);
+        public void Restore() => Volatile.Write(ref _memoryValue, DurableValue);
 
         public async Task WaitForWritesStartedAsync(int count)
         {
             var deadline = DateTime.UtcNow + Patience;
             while (true)
             {
-                lock (gate)
+                lock (_gate)
                 {
-                    if (started >= count)
+                    if (_started >= count)
                     {
                         return;
                     }
@@ -219,9 +296,9 @@ public sealed class WriteCoalescerTests
 
         private TaskCompletionSource Dequeue()
         {
-            lock (gate)
+            lock (_gate)
             {
-                return pendingWrites.Dequeue();
+                return _pendingWrites.Dequeue();
             }
         }
     }
