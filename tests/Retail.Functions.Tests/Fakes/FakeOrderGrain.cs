@@ -124,6 +124,8 @@ public sealed class FakeOrderGrain(FakeGrains grains, string orderId) : IOrderGr
 
     public Task RetryAsync(string exceptionKind) => throw new NotSupportedException();
 
+    public Task<bool> HoldsReservationAsync(string reservationLineId, string locationId) => throw new NotSupportedException();
+
     public int CancelledQuantity(string lineId)
     {
         lock (gate)
