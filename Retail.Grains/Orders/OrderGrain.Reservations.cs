@@ -83,7 +83,7 @@ internal sealed partial class OrderGrain
             State.PaymentDueAt = expiresAt;
         }
 
-        var outcome = await new StockSourcer(GrainFactory).SourceAsync(Key, State.Order.Fulfillment, wanted, Numbering(), expiresAt);
+        var outcome = await new StockSourcer(GrainFactory, _logger).SourceAsync(Key, State.Order.Fulfillment, wanted, Numbering(), expiresAt);
         foreach (var taken in outcome.Reservations)
         {
             LineOf(taken.LineId).Allocations.Add(new AllocationState
@@ -98,6 +98,22 @@ internal sealed partial class OrderGrain
         var reserved = outcome.Reservations.Select(r => $"{r.Quantity} of line {r.LineId} at {r.LocationId}");
         var backordered = outcome.Backordered.Select(b => $"{b.Quantity} of line {b.LineId} backordered");
         AddTimeline(now, "sourced", string.Join("; ", reserved.Concat(backordered)) + ".");
+    }
+
+    /// <summary>
+    /// After a retried intake was written: the earlier attempt may have reserved before it failed (its silo died, an
+    /// answer was lost) at positions where this attempt reserved nothing, and nobody else will ever release those. Its
+    /// reservation ids follow from the order's lines, so they are released by name at every position of the order's
+    /// SKUs where a line holds nothing now. The earlier attempt can no longer write the order (this write created it).
+    /// </summary>
+    private async Task GiveBackEarlierAttemptAsync()
+    {
+        var sourcer = new StockSourcer(GrainFactory, _logger);
+        var positions = await sourcer.ReadSkusAsync(State.Lines.Select(l => l.Sku));
+        var unused = State.Lines.SelectMany(line => positions[line.Sku].Locations
+            .Where(position => line.Allocations.All(a => a.LocationId != position.LocationId))
+            .Select(position => new ReservationTaken(line.LineId, line.Sku, position.LocationId, ReservationNumbering.First(line.LineId, position.LocationId), 0)));
+        await sourcer.GiveBackAsync(Key, unused);
     }
 
     private ReservationNumbering Numbering() =>

@@ -87,7 +87,10 @@ internal sealed partial class OrderGrain(
             return RepeatedIntake(order);
         }
 
-        var owner = await GrainFactory.GetGrain<IOrderIndexGrain>(OrderIndexKey.For(order.Channel, order.ChannelOrderId)).ClaimAsync(Key);
+        var index = GrainFactory.GetGrain<IOrderIndexGrain>(OrderIndexKey.For(order.Channel, order.ChannelOrderId));
+        // Claimed by this order already: an earlier attempt failed before writing it, and may hold reservations.
+        var retried = await index.LookupAsync() == Key;
+        var owner = retried ? Key : await index.ClaimAsync(Key);
         if (owner != Key)
         {
             // The channel order is another order's: that order answers (and completes its intake if it never finished).
@@ -95,7 +98,7 @@ internal sealed partial class OrderGrain(
             return answer with { Created = false };
         }
 
-        return await ChangeAsync(async now =>
+        var intake = await ChangeAsync(async now =>
         {
             Initialise(order, now);
             await ClaimPaymentReferenceAsync(now);
@@ -118,6 +121,11 @@ internal sealed partial class OrderGrain(
             await CommitAsync(now);
             return new IntakeResult { OrderId = Key, Status = State.Status, Created = true };
         });
+        if (retried)
+        {
+            await GiveBackEarlierAttemptAsync();
+        }
+        return intake;
     }
 
     public async Task RetryAsync(string exceptionKind)
@@ -243,7 +251,7 @@ internal sealed partial class OrderGrain(
     /// <summary>The business checks that hold an order rather than reject it: unknown SKUs, then totals.</summary>
     private async Task<(string Kind, string Reason)?> CheckOrderAsync()
     {
-        var availability = await new Sourcing.StockSourcer(GrainFactory).ReadSkusAsync(State.Lines.Select(l => l.Sku));
+        var availability = await new Sourcing.StockSourcer(GrainFactory, _logger).ReadSkusAsync(State.Lines.Select(l => l.Sku));
         var unknown = availability.Where(a => !a.Value.Locations.Any(p => p.Known)).Select(a => a.Key).Order(StringComparer.Ordinal).ToList();
         if (unknown.Count > 0)
         {

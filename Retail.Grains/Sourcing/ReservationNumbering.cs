@@ -18,11 +18,14 @@ internal sealed class ReservationNumbering
         }
     }
 
+    /// <summary>The id of a line's first reservation at a location.</summary>
+    public static string First(string lineId, string locationId) => $"{lineId}@{locationId}";
+
     /// <summary>The id the next reservation of this line at this location gets.</summary>
     public string Next(string lineId, string locationId)
     {
         var number = _counts.GetValueOrDefault((lineId, locationId)) + 1;
-        return number == 1 ? $"{lineId}@{locationId}" : $"{lineId}@{locationId}#{number}";
+        return number == 1 ? First(lineId, locationId) : $"{First(lineId, locationId)}#{number}";
     }
 
     /// <summary>The reservation named by <see cref="Next"/> was taken: the following one gets the next number.</summary>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Retail.Contracts;
 using Retail.Contracts.Inventory;
 using Retail.Contracts.Locations;
 using Retail.Contracts.Orders;
@@ -15,10 +17,19 @@ internal sealed record SourcingOutcome(IReadOnlyList<ReservationTaken> Reservati
 /// figure the grain answered and the remainder is planned again, a bounded number of times; what is still
 /// unplaced is backordered.
 /// </summary>
-internal sealed class StockSourcer(IGrainFactory grains)
+/// <remarks>
+/// A reservation call that fails without an answer (the position's silo failed, its write failed, a timeout) may
+/// have taken the stock all the same, and only the position can tell: the same position is asked again with the same
+/// id, which finds the reservation or takes it. When sourcing fails all the same, the order's change is not written,
+/// so every reservation this call took, or may have taken, is given back before the failure goes on: otherwise the
+/// order's retry could source the line elsewhere and leave that stock held for nobody.
+/// </remarks>
+internal sealed partial class StockSourcer(IGrainFactory grains, ILogger logger)
 {
     private const int ExtraAttempts = 2;
     private const int MaxAttempts = 8;
+    private static readonly TimeSpan[] UnansweredRetryDelays =
+        [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
 
     /// <param name="orderId">The order the reservations are for.</param>
     /// <param name="fulfillment">Ship or pickup (and where).</param>
@@ -49,49 +60,106 @@ internal sealed class StockSourcer(IGrainFactory grains)
         };
 
         var attempts = Math.Min(MaxAttempts, locations.Count + ExtraAttempts);
-        for (var attempt = 0; attempt < attempts && remaining.Count > 0; attempt++)
+        ReservationTaken? asking = null;
+        try
         {
-            var plan = SourcingPlanner.Plan(request with { Lines = remaining.Values.ToList(), Available = available });
-            if (plan.Allocations.Count == 0)
+            for (var attempt = 0; attempt < attempts && remaining.Count > 0; attempt++)
             {
-                break;
-            }
-            var rejected = false;
-            foreach (var allocation in plan.Allocations)
-            {
-                var reservationLineId = numbering.Next(allocation.LineId, allocation.LocationId);
-                var result = await grains.GetGrain<IInventoryGrain>(InventoryKey.For(allocation.Sku, allocation.LocationId)).ReserveAsync(new ReservationRequest
+                var plan = SourcingPlanner.Plan(request with { Lines = remaining.Values.ToList(), Available = available });
+                if (plan.Allocations.Count == 0)
                 {
-                    Id = new ReservationId(orderId, reservationLineId),
-                    Quantity = allocation.Quantity,
-                    ExpiresAt = expiresAt,
-                });
-                available.Set(allocation.Sku, allocation.LocationId, result.Available);
-                if (!result.Reserved || result.Quantity <= 0)
-                {
-                    rejected = true;
-                    continue;
+                    break;
                 }
-                numbering.Taken(allocation.LineId, allocation.LocationId);
-                taken.Add(new ReservationTaken(allocation.LineId, allocation.Sku, allocation.LocationId, reservationLineId, result.Quantity));
-                var line = remaining[allocation.LineId];
-                if (line.Quantity <= result.Quantity)
+                var rejected = false;
+                foreach (var allocation in plan.Allocations)
                 {
-                    remaining.Remove(line.LineId);
+                    var reservationLineId = numbering.Next(allocation.LineId, allocation.LocationId);
+                    var reservation = new ReservationRequest
+                    {
+                        Id = new ReservationId(orderId, reservationLineId),
+                        Quantity = allocation.Quantity,
+                        ExpiresAt = expiresAt,
+                    };
+                    asking = new ReservationTaken(allocation.LineId, allocation.Sku, allocation.LocationId, reservationLineId, allocation.Quantity);
+                    var inventory = Inventory(asking);
+                    var result = await AskUntilAnsweredAsync(() => inventory.ReserveAsync(reservation));
+                    asking = null;
+                    available.Set(allocation.Sku, allocation.LocationId, result.Available);
+                    if (!result.Reserved || result.Quantity <= 0)
+                    {
+                        rejected = true;
+                        continue;
+                    }
+                    numbering.Taken(allocation.LineId, allocation.LocationId);
+                    taken.Add(new ReservationTaken(allocation.LineId, allocation.Sku, allocation.LocationId, reservationLineId, result.Quantity));
+                    var line = remaining[allocation.LineId];
+                    if (line.Quantity <= result.Quantity)
+                    {
+                        remaining.Remove(line.LineId);
+                    }
+                    else
+                    {
+                        remaining[line.LineId] = line with { Quantity = line.Quantity - result.Quantity };
+                    }
                 }
-                else
+                if (!rejected)
                 {
-                    remaining[line.LineId] = line with { Quantity = line.Quantity - result.Quantity };
+                    break;
                 }
             }
-            if (!rejected)
-            {
-                break;
-            }
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            await GiveBackAsync(orderId, asking is null ? taken : [.. taken, asking]);
+            throw;
         }
 
         var backordered = remaining.Values.Select(l => new LineQuantity { LineId = l.LineId, Quantity = l.Quantity }).ToList();
         return new SourcingOutcome(taken, backordered);
+    }
+
+    /// <summary>
+    /// Releases reservations that nothing will hold (what a failed sourcing took or may have taken), each asked until
+    /// answered; one that cannot be released is logged, and the caller goes on.
+    /// </summary>
+    public async Task GiveBackAsync(string orderId, IEnumerable<ReservationTaken> reservations)
+    {
+        foreach (var reservation in reservations)
+        {
+            var inventory = Inventory(reservation);
+            var id = new ReservationId(orderId, reservation.ReservationLineId);
+            try
+            {
+                await AskUntilAnsweredAsync(async () =>
+                {
+                    await inventory.ReleaseAsync(id);
+                    return true;
+                });
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                LogGiveBackFailed(logger, exception, id.ToString(), InventoryKey.For(reservation.Sku, reservation.LocationId));
+            }
+        }
+    }
+
+    private IInventoryGrain Inventory(ReservationTaken reservation) =>
+        grains.GetGrain<IInventoryGrain>(InventoryKey.For(reservation.Sku, reservation.LocationId));
+
+    /// <summary>Repeats an idempotent inventory call that failed without an answer; a domain error is an answer.</summary>
+    private static async Task<T> AskUntilAnsweredAsync<T>(Func<Task<T>> call)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception exception) when (exception is not RetailException and not OutOfMemoryException && attempt < UnansweredRetryDelays.Length)
+            {
+                await Task.Delay(UnansweredRetryDelays[attempt]);
+            }
+        }
     }
 
     /// <summary>Every SKU's availability per location, as its availability grain reports it.</summary>
@@ -114,4 +182,7 @@ internal sealed class StockSourcer(IGrainFactory grains)
         }
         return map;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Giving back reservation {ReservationId} at {InventoryKey}, which no order holds, failed; the stock stays held until released")]
+    private static partial void LogGiveBackFailed(ILogger logger, Exception exception, string reservationId, string inventoryKey);
 }

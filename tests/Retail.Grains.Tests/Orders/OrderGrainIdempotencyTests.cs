@@ -93,6 +93,27 @@ public sealed class OrderGrainIdempotencyTests(ClusterFixture fixture)
         Assert.Equal(7, repeat.Available);
     }
 
+    [Fact]
+    public async Task Submit_RetriedAfterAnAttemptThatReservedAndFailed_GivesThatReservationBack()
+    {
+        var (sku, warehouse) = await StockedAsync(2);
+        var store = await _scenario.LocationAsync("st", LocationType.Store, priority: 2);
+        await _scenario.StockAsync(sku, store, 5);
+        var orderId = OrderScenario.NewId("ord");
+        var order = OrderScenario.Canonical(("1", sku, 2)) with { OrderId = orderId };
+        await fixture.Grains.GetGrain<IOrderIndexGrain>(OrderIndexKey.For(order.Channel, order.ChannelOrderId)).ClaimAsync(orderId);
+        await _scenario.Inventory(sku, warehouse).ReserveAsync(new ReservationRequest { Id = new ReservationId(orderId, $"1@{warehouse}"), Quantity = 2 });
+        await OrderScenario.EventuallyAsync(() => fixture.Grains.GetGrain<ISkuAvailabilityGrain>(sku).GetAsync(), a => a.Total == 5);
+
+        var result = await _scenario.Order(orderId).SubmitAsync(order);
+
+        Assert.True(result.Created);
+        var line = Assert.Single((await _scenario.ViewAsync(orderId)).Lines);
+        Assert.Equal([store], line.Allocations.Select(a => a.LocationId));
+        Assert.Equal(0, (await _scenario.Inventory(sku, warehouse).GetAsync()).Reserved);
+        Assert.Equal(2, (await _scenario.Inventory(sku, store).GetAsync()).Reserved);
+    }
+
     private async Task<(string Sku, string Warehouse)> StockedAsync(int onHand)
     {
         var warehouse = await _scenario.LocationAsync("wh", LocationType.Warehouse, priority: 1);
