@@ -29,9 +29,10 @@ namespace Retail.Grains.Inventory;
 /// read), since what it saw may belong to a write still in flight. A failed write reloads the stored state, which
 /// discards every change that is not durable, and fails exactly the requests whose changes it discarded; they retry,
 /// and reservation, fulfil, restock and adjustment ids make the retry idempotent. Timers and reminders interleave like
-/// requests and go through the same path. The availability report, the expiry timer and reminder, and the outbox
-/// delivery run once per write, from the state that write stored, in the group commit's loop (one at a time); orders
-/// are told of released reservations only after the write that released them.
+/// requests and go through the same path. After each write, from the state that write stored: the expiry timer is
+/// set, and the availability report, the expiry reminder and the outbox delivery follow in the background, each one
+/// call at a time and in order, so that no acknowledgement waits on another grain or the broker. Orders are told of
+/// released reservations only after the write that released them.
 /// </para>
 /// Semantics the interface leaves open:
 /// <list type="bullet">
@@ -64,6 +65,11 @@ internal sealed partial class InventoryGrain(
     private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
     private static readonly TimeSpan ExpiryReminderPeriod = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan HolderCheckRetry = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long a write's callers wait for the availability report after the write. A report normally takes a moment;
+    /// one stuck on a failed silo must not hold acknowledgements anywhere near the callers' 30 s response timeout.
+    /// </summary>
+    private static readonly TimeSpan AnnouncePatience = TimeSpan.FromSeconds(3);
 
     private readonly ILogger<InventoryGrain> _logger = logger;
     private readonly TimeProvider _time = timeProvider;
@@ -71,7 +77,11 @@ internal sealed partial class InventoryGrain(
     private DateTimeOffset? _expiryTimerDue;
     private bool _expiryReminderRegistered;
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
+    private InventoryPosition? _durablePosition;
     private InventoryPosition? _reported;
+    private bool _expiryReminderWanted;
+    private Task? _announcing;
+    private bool _announceAgain;
     private readonly TimeSpan _holderCheckAfter = HolderCheckOptions.From(configuration);
     private IGrainTimer? _holderCheck;
 
@@ -81,7 +91,10 @@ internal sealed partial class InventoryGrain(
     {
         await base.OnActivateAsync(cancellationToken);
         EnsureIdentity();
-        await ScheduleExpiryAsync(State, _time.GetUtcNow());
+        var nextExpiry = NextExpiry(State);
+        _expiryReminderWanted = nextExpiry is not null;
+        SetExpiryTimer(nextExpiry, _time.GetUtcNow());
+        _ = Announce();
         ScheduleHolderCheck(_time.GetUtcNow(), TimeSpan.Zero);
     }
 
@@ -337,15 +350,25 @@ internal sealed partial class InventoryGrain(
         await CommitAsync(BeginChange(_time.GetUtcNow()));
     }
 
-    /// <summary>Reports what the write stored and sets the expiry timer for it; runs once per write, one write at a time.</summary>
+    /// <summary>
+    /// Sets the expiry timer for what the write stored and reports it, so that the SKU's availability has heard of a
+    /// change when its caller is acknowledged (stock just set is offered at once); a report that takes too long carries
+    /// on in the background.
+    /// </summary>
     protected override async Task OnGroupWrittenAsync(InventoryState written)
     {
-        var position = written.ToPosition();
-        if (position != _reported && await ReportAvailabilityAsync(position))
+        _durablePosition = written.ToPosition();
+        var nextExpiry = NextExpiry(written);
+        _expiryReminderWanted = nextExpiry is not null;
+        SetExpiryTimer(nextExpiry, _time.GetUtcNow());
+        try
         {
-            _reported = position;
+            await Announce().WaitAsync(AnnouncePatience, _time);
         }
-        await ScheduleExpiryAsync(written, _time.GetUtcNow());
+        catch (TimeoutException)
+        {
+            LogAnnounceSlow(_logger, Key, AnnouncePatience);
+        }
         ScheduleHolderCheck(_time.GetUtcNow(), TimeSpan.Zero);
     }
 
@@ -440,17 +463,18 @@ internal sealed partial class InventoryGrain(
 
     private async Task OnExpiryTimerAsync(CancellationToken cancellationToken)
     {
-        // The timer is spent: the next write sets a new one even for the same expiry.
-        _expiryTimerDue = null;
         try
         {
             await CommitAsync(BeginChange(_time.GetUtcNow()));
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            // The state was reloaded; the reminder comes back to purge again.
+            // The state was reloaded; the timer set below, or the reminder, comes back to purge again.
             LogExpiryFailed(_logger, exception, Key);
         }
+        // This timer is spent, and it may have fired a moment before the expiry it was set for: set it again.
+        _expiryTimerDue = null;
+        SetExpiryTimer(NextExpiry(State), _time.GetUtcNow());
     }
 
     private void EnsureIdentity()
@@ -562,6 +586,51 @@ internal sealed partial class InventoryGrain(
         }
     }
 
+    /// <summary>
+    /// Brings the SKU's availability and the expiry reminder in step with the durable state, one call at a time: reports
+    /// go out in order, each the latest durable position. A failed step is tried again after the next write. Completes
+    /// when both are in step (or failed).
+    /// </summary>
+    private Task Announce()
+    {
+        if (_announcing is not null)
+        {
+            _announceAgain = true;
+            return _announcing;
+        }
+        var announcing = AnnounceAsync();
+        // One that finished synchronously has already cleared _announcing; keeping it would stop every later one.
+        if (!announcing.IsCompleted)
+        {
+            _announcing = announcing;
+        }
+        return announcing;
+    }
+
+    private async Task AnnounceAsync()
+    {
+        try
+        {
+            do
+            {
+                _announceAgain = false;
+                if (_durablePosition is { } position && position != _reported && await ReportAvailabilityAsync(position))
+                {
+                    _reported = position;
+                }
+                if (_expiryReminderWanted != _expiryReminderRegistered)
+                {
+                    await UpdateExpiryReminderAsync(_expiryReminderWanted);
+                }
+            }
+            while (_announceAgain);
+        }
+        finally
+        {
+            _announcing = null;
+        }
+    }
+
     private async Task<bool> ReportAvailabilityAsync(InventoryPosition position)
     {
         try
@@ -624,23 +693,20 @@ internal sealed partial class InventoryGrain(
         }
     }
 
+    private static DateTimeOffset? NextExpiry(InventoryState state) => state.Reservations.Values.Min(r => r.ExpiresAt);
+
     /// <summary>
-    /// A grain timer fires at the earliest expiry of the durable reservations while the grain is active; a reminder
-    /// (period at least a minute) brings the grain back to purge if it was deactivated or its silo failed meanwhile,
-    /// and catches an expiry whose timer fired before a failed write was reloaded.
+    /// A grain timer fires at the earliest expiry while the grain is active; the expiry reminder (period at least a
+    /// minute, kept in step by <see cref="Announce"/>) brings the grain back to purge if it was deactivated or its silo
+    /// failed meanwhile.
     /// </summary>
-    private async Task ScheduleExpiryAsync(InventoryState durable, DateTimeOffset now)
+    private void SetExpiryTimer(DateTimeOffset? next, DateTimeOffset now)
     {
-        var next = durable.Reservations.Values.Min(r => r.ExpiresAt);
         if (next is null)
         {
             _expiryTimer?.Dispose();
             _expiryTimer = null;
             _expiryTimerDue = null;
-            if (_expiryReminderRegistered)
-            {
-                await UpdateExpiryReminderAsync(register: false);
-            }
             return;
         }
         if (_expiryTimerDue != next)
@@ -653,10 +719,6 @@ internal sealed partial class InventoryGrain(
                 Period = Timeout.InfiniteTimeSpan,
             });
             _expiryTimerDue = next;
-        }
-        if (!_expiryReminderRegistered)
-        {
-            await UpdateExpiryReminderAsync(register: true);
         }
     }
 
@@ -676,7 +738,7 @@ internal sealed partial class InventoryGrain(
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            // The timer still purges while the grain is active; the next operation tries the reminder again.
+            // The timer still purges while the grain is active; the next write tries the reminder again.
             LogExpiryReminderFailed(_logger, exception, Key);
         }
     }
@@ -720,6 +782,9 @@ internal sealed partial class InventoryGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{InventoryKey} released {LineCount} line(s) of order {OrderId}: {Reason}")]
     private static partial void LogReservationsReleased(ILogger logger, string inventoryKey, string orderId, int lineCount, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting {InventoryKey} to its SKU availability takes longer than {Patience}; acknowledging the write without waiting")]
+    private static partial void LogAnnounceSlow(ILogger logger, string inventoryKey, TimeSpan patience);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting {InventoryKey} to its SKU availability failed")]
     private static partial void LogAvailabilityReportFailed(ILogger logger, Exception exception, string inventoryKey);

@@ -15,8 +15,8 @@ namespace Retail.Grains.Outbox;
 /// <para>
 /// Each write stores a copy of the state taken in one turn, so requests that interleave with the write change the live
 /// state, never the object the storage is serialising, whatever the storage provider does after its first await.
-/// After the write, the outbox messages that copy holds are delivered in the background (callers do not wait for the
-/// broker), and <see cref="OnGroupWrittenAsync"/> runs with the copy, before the callers are acknowledged.
+/// After the write, <see cref="OnGroupWrittenAsync"/> runs with the copy before the write's callers are acknowledged,
+/// and the outbox messages the copy holds are delivered in the background: callers never wait for the broker.
 /// </para>
 /// <para>
 /// A failed write reloads the state from storage, which discards every change that is not durable, and fails every
@@ -60,8 +60,10 @@ public abstract partial class OutboxGrain<TState>
         _stale ? Task.FromException(StaleStateException()) : GroupCommit.WaitForPendingAsync();
 
     /// <summary>
-    /// Runs after each group write with the state it stored, before that write's callers are acknowledged (e.g. to
-    /// report what is now durable). Exceptions are logged: the write itself succeeded.
+    /// Runs after each group write with the state it stored (e.g. to report what is now durable), before that write's
+    /// callers are acknowledged and the next write begins. Keep it brief and bounded: while it waits, requests keep
+    /// applying changes that will become durable even if their callers give up waiting. Exceptions are logged: the
+    /// write itself succeeded.
     /// </summary>
     protected virtual Task OnGroupWrittenAsync(TState written) => Task.CompletedTask;
 
@@ -79,10 +81,6 @@ public abstract partial class OutboxGrain<TState>
         var written = _copier!.Copy(State);
         await WriteAsync(written);
         _telemetry.Backlog(State.Outbox.Pending.Count);
-        if (_retryTimer is null)
-        {
-            _ = DeliverAsync();
-        }
         try
         {
             await OnGroupWrittenAsync(written);
@@ -90,6 +88,10 @@ public abstract partial class OutboxGrain<TState>
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             LogAfterWriteFailed(_logger, exception, this.GetPrimaryKeyString());
+        }
+        if (_retryTimer is null)
+        {
+            _ = DeliverAsync();
         }
     }
 

@@ -38,8 +38,8 @@ public sealed class InventoryGrainGroupCommitTests(ClusterFixture fixture, ITest
         var events = await EventsAsync(position.Key, count: 151);
         Assert.Equal(Enumerable.Range(1, 151).Select(n => (long)n), events.Select(e => e.Sequence));
         Assert.Equal(Enumerable.Range(0, 151), events.Select(e => Data(e).Reserved));
-        var availability = await fixture.Grains.GetGrain<ISkuAvailabilityGrain>(position.Sku).GetAsync();
-        Assert.Equal(150, availability.Locations.Single().Reserved);
+        var availability = fixture.Grains.GetGrain<ISkuAvailabilityGrain>(position.Sku);
+        Assert.True(await EventuallyAsync(async () => (await availability.GetAsync()).Locations.Single().Reserved == 150), "the SKU's availability did not hear of the last write");
     }
 
     [Fact]
@@ -121,14 +121,24 @@ public sealed class InventoryGrainGroupCommitTests(ClusterFixture fixture, ITest
     /// <summary>The position's published events in publish order, once <paramref name="count"/> of them have left.</summary>
     private static async Task<List<RetailEvent>> EventsAsync(string key, int count)
     {
-        var deadline = DateTime.UtcNow + WaitLimit;
-        while (Published(key).Count < count && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await EventuallyAsync(() => Task.FromResult(Published(key).Count >= count));
         var events = Published(key);
         Assert.Equal(count, events.Count);
         return events;
+    }
+
+    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + WaitLimit;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            await Task.Delay(100);
+        }
+        return true;
     }
 
     private static List<RetailEvent> Published(string key) =>

@@ -299,8 +299,8 @@ public sealed class InventoryGrainTests(ClusterFixture fixture)
         Assert.Equal([new ReservationId("newest", "1"), new ReservationId("middle", "1")], result.Released);
         var position = await grain.GetAsync();
         Assert.Equal((5, 3, 2), (position.OnHand, position.Reserved, position.Available));
-        var availability = await fixture.Grains.GetGrain<ISkuAvailabilityGrain>(sku).GetAsync();
-        Assert.Equal(2, availability.Total);
+        var availability = fixture.Grains.GetGrain<ISkuAvailabilityGrain>(sku);
+        Assert.True(await PollAsync(async () => (await availability.GetAsync()).Total == 2), "the SKU's availability did not hear of the snapshot");
         var variance = Events(InventoryKey.For(sku, "wh-1")).Single(e => e.Type == EventTypes.InventoryVarianceDetected);
         Assert.Equal(-5, Data(variance).Variance);
     }

@@ -77,9 +77,68 @@ public sealed class RetailGrainClusterTests(PostgresFixture fixture, ITestOutput
         Assert.True(lines.Sum(l => l.Reserved) > 0);
         output.WriteLine(
             $"{OrderCount} orders in {clock.Elapsed.TotalSeconds:F1} s ({OrderCount / clock.Elapsed.TotalSeconds:F1} orders/s), " +
-            $"{retried} needed a retry, durable writes {writes.Total} ({(double)writes.Total / OrderCount:F2} per order; " +
-            $"orders {writes.Orders}, inventory {writes.Inventory}, other (availability, registries) {writes.Other})");
+            $"{retried} needed a retry, {Describe(writes, OrderCount, lines.Sum(l => l.Allocations.Count))}");
     }
+
+    [Fact]
+    public async Task SubmitAsync_FlashSaleOnOnePosition_SellsOutExactlyAndEveryOrderIsConsistent()
+    {
+        const int orders = 200;
+        const int stock = 150;
+        var connectionString = await NewDatabaseAsync();
+        await using var cluster = await DeployAsync(connectionString, "service-" + Guid.NewGuid().ToString("N"), silos: 2);
+        var world = await World.CreateAsync(cluster.GrainFactory, skus: 1, locations: 1, stock);
+        var writesBefore = await DurableWritesAsync(connectionString);
+        var clock = Stopwatch.StartNew();
+
+        var ids = Enumerable.Range(0, orders).Select(i => $"flash-{i}-{Guid.NewGuid():N}").ToList();
+        await Task.WhenAll(ids.Select(id => SubmitUntilAcceptedAsync(cluster.GrainFactory, id, world.OneUnit(id))));
+
+        clock.Stop();
+        var writes = await DurableWritesAsync(connectionString) - writesBefore;
+        var views = await Task.WhenAll(ids.Select(id => cluster.GrainFactory.GetGrain<IOrderGrain>(id).GetAsync()));
+        var lines = views.Select(view => Assert.Single(view!.Lines)).ToList();
+        Assert.All(lines, line => Assert.Equal(line.Ordered, line.Reserved + line.Backordered + line.Cancelled));
+        Assert.All(lines, line => Assert.Equal(line.Reserved, line.Allocations.Sum(a => a.Quantity)));
+        var position = await cluster.GrainFactory.GetGrain<IInventoryGrain>(world.Positions[0]).GetAsync();
+        Assert.Equal((stock, stock, 0), (position.OnHand, position.Reserved, position.Available));
+        Assert.Equal(stock, lines.Sum(l => l.Reserved));
+        Assert.Equal(stock, await DurableReservedAsync(connectionString, world.Positions[0]));
+        output.WriteLine(
+            $"{orders} orders for {stock} units with all {orders} in flight in {clock.Elapsed.TotalSeconds:F1} s, " +
+            Describe(writes, orders, stock));
+    }
+
+    [Fact]
+    public async Task ReserveAsync_ManyConcurrentOnOnePosition_ShareDurableWrites()
+    {
+        const int requests = 400;
+        const int stock = 300;
+        var connectionString = await NewDatabaseAsync();
+        await using var cluster = await DeployAsync(connectionString, "service-" + Guid.NewGuid().ToString("N"), silos: 2);
+        var world = await World.CreateAsync(cluster.GrainFactory, skus: 1, locations: 1, stock);
+        var key = world.Positions[0];
+        var grain = cluster.GrainFactory.GetGrain<IInventoryGrain>(key);
+        var versionBefore = await VersionOfAsync(connectionString, key);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, requests).Select(i => grain.ReserveAsync(new ReservationRequest
+        {
+            Id = new ReservationId($"ord-{i}", "1"),
+            Quantity = 1,
+        })));
+
+        var writes = await VersionOfAsync(connectionString, key) - versionBefore;
+        var acknowledged = results.Count(r => r.Reserved);
+        output.WriteLine($"{requests} concurrent reservations, {acknowledged} acknowledged, {writes} durable writes ({(double)writes / acknowledged:F3} per reservation)");
+        Assert.Equal(stock, acknowledged);
+        Assert.Equal(stock, await DurableReservedAsync(connectionString, key));
+        Assert.True(writes * 2 < acknowledged, $"{writes} writes for {acknowledged} reservations");
+    }
+
+    private static string Describe(DurableWrites writes, int orders, int reservations) =>
+        $"durable writes {writes.Total} ({(double)writes.Total / orders:F2} per order; orders {writes.Orders}, " +
+        $"inventory {writes.Inventory} for {reservations} reservations ({(double)writes.Inventory / reservations:F2} per reservation), " +
+        $"other (availability, registries) {writes.Other})";
 
     [Fact]
     public async Task DeployAsync_WholeClusterRestarted_StateIntactAndPendingRemindersFire()
@@ -184,6 +243,17 @@ public sealed class RetailGrainClusterTests(PostgresFixture fixture, ITestOutput
             byName.Where(p => p.Key is not ("order" or "inventory")).Sum(p => p.Value));
     }
 
+    /// <summary>The units reserved in the stored state of the inventory position <paramref name="key"/>.</summary>
+    private static async Task<long> DurableReservedAsync(string connectionString, string key)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var command = dataSource.CreateCommand(
+            "SELECT coalesce(sum((r.value->>'quantity')::int), 0)::bigint FROM retail_grain_state s, jsonb_each(s.state->'reservations') r " +
+            "WHERE s.state_name = 'inventory' AND strpos(s.grain_id, $1) > 0");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+        return await command.ExecuteScalarAsync() is long reserved ? reserved : 0;
+    }
+
     /// <summary>The version (count of writes) of the one grain whose id contains <paramref name="key"/>.</summary>
     private static async Task<long> VersionOfAsync(string connectionString, string key)
     {
@@ -267,14 +337,20 @@ public sealed class RetailGrainClusterTests(PostgresFixture fixture, ITestOutput
         }
 
         /// <summary>One or two lines of one to three units each, paid.</summary>
-        public CanonicalOrder Order(string orderId, Random random)
+        public CanonicalOrder Order(string orderId, Random random) =>
+            Paid(orderId, Skus.OrderBy(_ => random.Next()).Take(random.Next(1, 3)).Select(sku => (sku, random.Next(1, 4))));
+
+        /// <summary>One unit of the first SKU, paid.</summary>
+        public CanonicalOrder OneUnit(string orderId) => Paid(orderId, [(Skus[0], 1)]);
+
+        private static CanonicalOrder Paid(string orderId, IEnumerable<(string Sku, int Quantity)> items)
         {
-            var lines = Skus.OrderBy(_ => random.Next()).Take(random.Next(1, 3))
-                .Select((sku, i) => new OrderLine
+            var lines = items
+                .Select((item, i) => new OrderLine
                 {
                     LineId = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    Sku = sku,
-                    Quantity = random.Next(1, 4),
+                    Sku = item.Sku,
+                    Quantity = item.Quantity,
                     UnitPrice = 10.00m,
                     Discount = 0m,
                     Tax = 0m,
