@@ -83,6 +83,8 @@ public sealed class OutboxGrainTests(PostgresFixture postgres, RabbitMqNodeFixtu
         await rabbit.Node.StopNodeAsync();
         await first.GrainFactory.GetGrain<IInventoryGrain>(key).SetStockAsync(10, 0);
         Assert.Equal([eventId], await PendingAsync(database, key));
+        // The write is acknowledged before its delivery is tried; the failed delivery registers the retry reminder.
+        await WaitUntilAsync(() => HasRetryReminderAsync(database, key), "the failed delivery registered no retry reminder");
 
         await CrashAsync(first);
         await rabbit.Node.StartNodeAsync();
@@ -142,6 +144,14 @@ public sealed class OutboxGrainTests(PostgresFixture postgres, RabbitMqNodeFixtu
         await cluster.KillSiloAsync(silo);
         await ((IAsyncDisposable)silo.SiloHost).DisposeAsync();
         await cluster.DisposeAsync();
+    }
+
+    private static async Task<bool> HasRetryReminderAsync(string database, string key)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(database);
+        await using var command = dataSource.CreateCommand("SELECT count(*) FROM retail_reminders WHERE reminder_name = 'outbox-retry' AND strpos(grain_id, $1) > 0");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+        return (long)(await command.ExecuteScalarAsync())! > 0;
     }
 
     /// <summary>The ids of the messages waiting in the stored outbox of the grain whose id contains <paramref name="key"/>.</summary>
