@@ -62,16 +62,11 @@ public sealed class OutboxGrainTests(PostgresFixture postgres, RabbitMqNodeFixtu
         _ = call.ContinueWith(static task => task.Exception, TaskScheduler.Default);
         await WaitUntilAsync(async () => (await PendingAsync(database, key)).Contains(eventId), "the state with the event was not written");
 
-        await CrashAsync(first);
-        await rabbit.Node.StartNodeAsync();
-        var second = await DeployAsync(database, serviceId, publishTimeout: TimeSpan.FromSeconds(30));
+        var second = await CrashAndRedeployAsync(first, database, serviceId);
         await second.GrainFactory.GetGrain<IInventoryGrain>(key).GetAsync();
 
         await WaitUntilAsync(() => Task.FromResult(received.ContainsKey(eventId)), "the event did not arrive after the restart");
-        await second.StopAllSilosAsync();
-        await second.DisposeAsync();
-        Assert.Empty(await PendingAsync(database, key));
-        Assert.Equal([(eventId, 1)], ReceivedFor(key));
+        await AssertSentOnceAsync(second, database, key, eventId);
     }
 
     [Fact]
@@ -86,15 +81,10 @@ public sealed class OutboxGrainTests(PostgresFixture postgres, RabbitMqNodeFixtu
         // The write is acknowledged before its delivery is tried; the failed delivery registers the retry reminder.
         await WaitUntilAsync(() => HasRetryReminderAsync(database, key), "the failed delivery registered no retry reminder");
 
-        await CrashAsync(first);
-        await rabbit.Node.StartNodeAsync();
-        var second = await DeployAsync(database, serviceId, publishTimeout: TimeSpan.FromSeconds(30));
+        var second = await CrashAndRedeployAsync(first, database, serviceId);
 
         await WaitUntilAsync(() => Task.FromResult(received.ContainsKey(eventId)), "the retry reminder did not send the event");
-        await second.StopAllSilosAsync();
-        await second.DisposeAsync();
-        Assert.Empty(await PendingAsync(database, key));
-        Assert.Equal([(eventId, 1)], ReceivedFor(key));
+        await AssertSentOnceAsync(second, database, key, eventId);
     }
 
     private async Task<(string Database, string ServiceId, string Key)> NewWorldAsync()
@@ -135,15 +125,27 @@ public sealed class OutboxGrainTests(PostgresFixture postgres, RabbitMqNodeFixtu
     }
 
     /// <summary>
-    /// Kills the silo and disposes what it leaves behind, as a crashed process would: a killed in-process silo keeps its
-    /// services, and its publisher would otherwise go on retrying.
+    /// Kills the silo and disposes what it leaves behind, as a crashed process would (a killed in-process silo keeps
+    /// its services, and its publisher would otherwise go on retrying), brings the broker back, and starts a new silo
+    /// on the same database.
     /// </summary>
-    private static async Task CrashAsync(TestCluster cluster)
+    private async Task<TestCluster> CrashAndRedeployAsync(TestCluster cluster, string database, string serviceId)
     {
         var silo = (InProcessSiloHandle)cluster.Silos.Single();
         await cluster.KillSiloAsync(silo);
         await ((IAsyncDisposable)silo.SiloHost).DisposeAsync();
         await cluster.DisposeAsync();
+        await rabbit.Node.StartNodeAsync();
+        return await DeployAsync(database, serviceId, publishTimeout: TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Stops the silo gracefully (its grains write their trimmed outboxes) and checks the event went out once and left the outbox.</summary>
+    private async Task AssertSentOnceAsync(TestCluster cluster, string database, string key, string eventId)
+    {
+        await cluster.StopAllSilosAsync();
+        await cluster.DisposeAsync();
+        Assert.Empty(await PendingAsync(database, key));
+        Assert.Equal([(eventId, 1)], ReceivedFor(key));
     }
 
     private static async Task<bool> HasRetryReminderAsync(string database, string key)
