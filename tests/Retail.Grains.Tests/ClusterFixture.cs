@@ -10,26 +10,12 @@ namespace Retail.Grains.Tests;
 /// One in-process Orleans test cluster shared by every grain test, with in-memory storage and reminders; the inventory
 /// storage is <see cref="TestGrainStorage"/>, so that tests can slow down or fail an inventory grain's writes.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public sealed class ClusterFixture() : TestClusterFixture<ClusterFixture.SiloConfigurator>(2)
 {
     /// <summary>Every message the grains published, shared by the silos of the cluster.</summary>
     public static RecordingPublisher Published { get; } = new();
 
-    public TestCluster Cluster { get; private set; } = null!;
-
-    public IGrainFactory Grains => Cluster.GrainFactory;
-
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(initialSilosCount: 2);
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
-
-    private sealed class SiloConfigurator : ISiloConfigurator
+    public sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
