@@ -1,3 +1,4 @@
+using Retail.AppHost.Orchestration;
 using System.CommandLine;
 using Retail.AppHost.Erp;
 
@@ -22,7 +23,12 @@ internal static class AppHostCommand
         var managementPort = Port("--broker-management-port", "the private RabbitMQ's management API", defaults.BrokerManagementPort);
         var postgres = new Option<string?>("--postgres") { Description = "Use this PostgreSQL connection string instead of starting a private instance." };
         var broker = new Option<string?>("--broker") { Description = "Use this RabbitMQ AMQP URI (amqp://user:pass@host:port) instead of starting a private instance." };
-        var stateDirectory = new Option<string>("--state-dir") { Description = "Where endpoints.json is written.", DefaultValueFactory = _ => defaults.StateDirectory };
+        // Relative to the repository, not the working directory: `dotnet run` runs the AppHost in its project folder.
+        var stateDirectory = new Option<string>("--state-dir")
+        {
+            Description = "Where endpoints.json and dev-token are written (default: .retail at the repository root).",
+            DefaultValueFactory = _ => Path.Combine(RepositoryLayout.Discover().Root, defaults.StateDirectory),
+        };
 
         var root = new RootCommand("Runs Retail locally: PostgreSQL, RabbitMQ, two silos, the API and the bridge; or everything in one process.")
         {
