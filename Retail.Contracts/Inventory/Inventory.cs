@@ -125,7 +125,7 @@ public sealed record SkuAvailability
 
 /// <summary>
 /// Per-SKU availability kept in memory (key: sku): every inventory grain of the SKU reports its position after
-/// each change, so a query never fans out to every location.
+/// each change, so a query never fans out to every location (only a new activation reads each position once).
 /// </summary>
 [Alias("Retail.ISkuAvailabilityGrain")]
 public interface ISkuAvailabilityGrain : IGrainWithStringKey
@@ -134,8 +134,9 @@ public interface ISkuAvailabilityGrain : IGrainWithStringKey
     Task ReportAsync(InventoryPosition position);
 
     /// <summary>
-    /// Answers from memory. Interleaves with the grain's other work, such as a write of its view to storage, so that
-    /// a read never queues behind a write; an implementation must therefore answer without awaiting.
+    /// Answers from memory. Interleaves with the grain's other work, such as a report being written to storage, so
+    /// that a read never queues behind a write; an implementation must therefore answer without awaiting anything but
+    /// its activation's first reading of the positions.
     /// </summary>
     [AlwaysInterleave, Alias("Get")]
     Task<SkuAvailability> GetAsync();

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Retail.Contracts.Inventory;
 
@@ -7,104 +6,87 @@ namespace Retail.Grains.Inventory;
 [GenerateSerializer, Alias("Retail.SkuAvailabilityState")]
 internal sealed class SkuAvailabilityState
 {
-    /// <summary>The latest position each location reported, keyed by location id.</summary>
-    [Id(0)] public Dictionary<string, InventoryPosition> Positions { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The locations that ever reported a position of this SKU.</summary>
+    [Id(1)] public HashSet<string> Locations { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
-/// Answers availability of one SKU from memory. Reports change memory at once and reach storage a moment later in
-/// one write for however many arrived meanwhile (and on deactivation), so a hot SKU's reservations do not each cost
-/// a second write. After a silo failure the view may lack the last moment's reports until those positions change
-/// again; it is a view for sourcing and queries, while every reservation is still checked by its inventory grain.
+/// Answers availability of one SKU from memory. Positions report after each of their durable writes; only the set of
+/// locations that hold the SKU is stored (written when a location reports for the first time), so a reservation costs
+/// this grain no write. On activation the view reads the current position at each of those locations; a report that
+/// arrives meanwhile is newer than nothing and is kept, and since every position reports its latest durable state
+/// after any earlier report, the view converges on what is durable. It is a view for sourcing and queries: every
+/// reservation is still checked by its inventory grain.
 /// </summary>
-internal sealed partial class SkuAvailabilityGrain(
-    [PersistentState("availability", StorageNames.Inventory)] IPersistentState<SkuAvailabilityState> state,
-    ILogger<SkuAvailabilityGrain> logger) : Grain, ISkuAvailabilityGrain
+internal sealed class SkuAvailabilityGrain(
+    [PersistentState("availability", StorageNames.Inventory)] IPersistentState<SkuAvailabilityState> state)
+    : Grain, ISkuAvailabilityGrain
 {
-    private static readonly TimeSpan FlushDelay = TimeSpan.FromSeconds(2);
-
     private readonly IPersistentState<SkuAvailabilityState> _state = state;
-    private readonly ILogger<SkuAvailabilityGrain> _logger = logger;
-    private IGrainTimer? _flushTimer;
-    private bool _dirty;
+    private readonly Dictionary<string, InventoryPosition> _positions = new(StringComparer.Ordinal);
+    private bool _locationsUnsaved;
+    private Task _rebuilt = Task.CompletedTask;
     private SkuAvailability? _answer;
 
-    public Task ReportAsync(InventoryPosition position)
+    private string Sku => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _rebuilt = RebuildAsync();
+        return base.OnActivateAsync(cancellationToken);
+    }
+
+    public async Task ReportAsync(InventoryPosition position)
     {
         ArgumentNullException.ThrowIfNull(position);
-        var sku = this.GetPrimaryKeyString();
-        if (position.Sku != sku || string.IsNullOrEmpty(position.LocationId))
+        if (position.Sku != Sku || string.IsNullOrEmpty(position.LocationId))
         {
-            throw new ArgumentException($"A position of '{position.Sku}' at '{position.LocationId}' was reported to the availability of '{sku}'.", nameof(position));
+            throw new ArgumentException($"A position of '{position.Sku}' at '{position.LocationId}' was reported to the availability of '{Sku}'.", nameof(position));
         }
 
-        _state.State.Positions[position.LocationId] = position;
+        _positions[position.LocationId] = position;
         _answer = null;
-        _dirty = true;
-        _flushTimer ??= this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions
+        if (_state.State.Locations.Add(position.LocationId) || _locationsUnsaved)
         {
-            DueTime = FlushDelay,
-            Period = Timeout.InfiniteTimeSpan,
-            KeepAlive = true,
-        });
-        return Task.CompletedTask;
+            // A failed write fails the report; the position reports again after its next write, and this one retries.
+            _locationsUnsaved = true;
+            await _state.WriteStateAsync();
+            _locationsUnsaved = false;
+        }
     }
 
     [ReadOnly]
-    public Task<SkuAvailability> GetAsync() => Task.FromResult(_answer ??= Summarise());
-
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public async Task<SkuAvailability> GetAsync()
     {
-        if (_dirty)
+        if (_rebuilt.IsFaulted)
         {
-            await WriteAsync();
+            _rebuilt = RebuildAsync();
         }
-        await base.OnDeactivateAsync(reason, cancellationToken);
+        await _rebuilt;
+        return _answer ??= Summarise();
+    }
+
+    /// <summary>Reads the position at every location known to hold the SKU, keeping any report that came first.</summary>
+    private async Task RebuildAsync()
+    {
+        var positions = await Task.WhenAll(_state.State.Locations.Select(location =>
+            GrainFactory.GetGrain<IInventoryGrain>(InventoryKey.For(Sku, location)).GetAsync()));
+        foreach (var position in positions)
+        {
+            _positions.TryAdd(position.LocationId, position);
+        }
+        _answer = null;
     }
 
     private SkuAvailability Summarise()
     {
-        var locations = _state.State.Positions.Values.OrderBy(p => p.LocationId, StringComparer.Ordinal).ToList();
+        var locations = _positions.Values.OrderBy(p => p.LocationId, StringComparer.Ordinal).ToList();
         return new SkuAvailability
         {
-            Sku = this.GetPrimaryKeyString(),
+            Sku = Sku,
             // A location short of its safety stock has nothing to offer; it does not take from the others.
             Total = locations.Sum(p => Math.Max(0, p.Available)),
             Locations = locations,
         };
     }
-
-    private async Task FlushAsync(CancellationToken cancellationToken)
-    {
-        _flushTimer?.Dispose();
-        _flushTimer = null;
-        if (!await WriteAsync())
-        {
-            _flushTimer = this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions
-            {
-                DueTime = FlushDelay,
-                Period = Timeout.InfiniteTimeSpan,
-                KeepAlive = true,
-            });
-        }
-    }
-
-    private async Task<bool> WriteAsync()
-    {
-        _dirty = false;
-        try
-        {
-            await _state.WriteStateAsync();
-            return true;
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            _dirty = true;
-            LogWriteFailed(_logger, exception, this.GetPrimaryKeyString());
-            return false;
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the availability of {Sku} failed; retrying")]
-    private static partial void LogWriteFailed(ILogger logger, Exception exception, string sku);
 }

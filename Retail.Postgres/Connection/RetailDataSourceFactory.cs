@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Azure.Core;
 using Azure.Identity;
 using Microsoft.Extensions.Configuration;
@@ -9,6 +10,9 @@ namespace Retail.Postgres.Connection;
 /// Builds Retail's one <see cref="NpgsqlDataSource"/> from configuration: <c>ConnectionStrings:retail-db</c>
 /// locally, or <c>Postgres:Host</c>, <c>Postgres:Database</c>, <c>Postgres:Username</c> with
 /// <c>Postgres:UseEntraId=true</c> in Azure, where the password is an Entra ID access token renewed periodically.
+/// Grain storage, reminders and membership repeat a handful of statements, so each connection prepares the ones it
+/// runs repeatedly (<see cref="DefaultMaxAutoPrepare"/>) unless the connection string sets <c>Max Auto Prepare</c>
+/// itself (0 turns it off, e.g. behind a pooler in transaction mode).
 /// </summary>
 public static class RetailDataSourceFactory
 {
@@ -17,6 +21,9 @@ public static class RetailDataSourceFactory
 
     /// <summary>The token scope of Azure Database for PostgreSQL.</summary>
     public const string EntraIdScope = "https://ossrdbms-aad.database.windows.net/.default";
+
+    /// <summary>How many statements each connection prepares when the connection string does not say.</summary>
+    public const int DefaultMaxAutoPrepare = 32;
 
     private static readonly TimeSpan TokenRefreshInterval = TimeSpan.FromMinutes(30);
     private static readonly TimeSpan TokenRetryInterval = TimeSpan.FromSeconds(10);
@@ -40,12 +47,25 @@ public static class RetailDataSourceFactory
 
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.ConnectionStringBuilder.ApplicationName ??= "retail";
+        if (!Names(connectionString, "Max Auto Prepare"))
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+            builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        }
         if (useEntraId)
         {
             ConfigureEntraId(builder, section, credential ?? new DefaultAzureCredential());
         }
 
         return builder.Build();
+    }
+
+    /// <summary>Whether the connection string sets <paramref name="keyword"/> (in any spelling Npgsql accepts: case and spaces aside).</summary>
+    private static bool Names(string? connectionString, string keyword)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString ?? string.Empty };
+        var wanted = keyword.Replace(" ", string.Empty, StringComparison.Ordinal);
+        return given.Keys.Cast<string>().Any(k => string.Equals(k.Replace(" ", string.Empty, StringComparison.Ordinal), wanted, StringComparison.OrdinalIgnoreCase));
     }
 
     private static void ConfigureEntraId(NpgsqlDataSourceBuilder builder, IConfigurationSection section, TokenCredential credential)

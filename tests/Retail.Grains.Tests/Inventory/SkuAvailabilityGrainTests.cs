@@ -1,4 +1,6 @@
+using Orleans.Core.Internal;
 using Retail.Contracts.Inventory;
+using Retail.Grains.Tests.Orders;
 
 namespace Retail.Grains.Tests.Inventory;
 
@@ -25,6 +27,30 @@ public sealed class SkuAvailabilityGrainTests(ClusterFixture fixture)
         Assert.Equal([-2, 4, 12], availability.Locations.Select(l => l.Available));
         Assert.Equal(6, availability.Locations[2].Reserved);
         Assert.Equal(16, availability.Total);
+    }
+
+    [Fact]
+    public async Task Get_AfterTheViewWasDeactivated_ReadsEveryPositionAgain()
+    {
+        var sku = $"SKU-{Guid.NewGuid():N}";
+        var warehouse = fixture.Grains.GetGrain<IInventoryGrain>(InventoryKey.For(sku, "wh-1"));
+        var store = fixture.Grains.GetGrain<IInventoryGrain>(InventoryKey.For(sku, "store-2"));
+        await warehouse.SetStockAsync(20, 2);
+        await store.SetStockAsync(5, 0);
+        await warehouse.ReserveAsync(new ReservationRequest { Id = new ReservationId("o1", "1"), Quantity = 6 });
+        var view = fixture.Grains.GetGrain<ISkuAvailabilityGrain>(sku);
+        Assert.Equal(17, (await view.GetAsync()).Total);
+
+        // A new activation has heard no report: what it answers, it read from the positions.
+        await view.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        var management = fixture.Grains.GetGrain<IManagementGrain>(0);
+        Assert.Equal(0, await OrderScenario.EventuallyAsync(() => management.GetGrainActivationCount((GrainReference)view), count => count == 0));
+        var after = await view.GetAsync();
+
+        Assert.Equal(["store-2", "wh-1"], after.Locations.Select(l => l.LocationId));
+        Assert.Equal([5, 12], after.Locations.Select(l => l.Available));
+        Assert.Equal(6, after.Locations[1].Reserved);
+        Assert.Equal(17, after.Total);
     }
 
     [Fact]

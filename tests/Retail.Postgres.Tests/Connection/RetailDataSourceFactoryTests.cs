@@ -20,6 +20,18 @@ public sealed class RetailDataSourceFactoryTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task Create_PreparesRepeatedStatements_UnlessTheConnectionStringSaysOtherwise()
+    {
+        await using var prepared = RetailDataSourceFactory.Create(Configuration(("ConnectionStrings:retail-db", fixture.Server.ConnectionString)));
+        await using var unprepared = RetailDataSourceFactory.Create(Configuration(("ConnectionStrings:retail-db", fixture.Server.ConnectionString + ";max auto prepare=0")));
+
+        Assert.Equal(RetailDataSourceFactory.DefaultMaxAutoPrepare, new NpgsqlConnectionStringBuilder(prepared.ConnectionString).MaxAutoPrepare);
+        Assert.Equal(0, new NpgsqlConnectionStringBuilder(unprepared.ConnectionString).MaxAutoPrepare);
+        Assert.Equal(1, await PreparedStatementsAfterRepeatingOneAsync(prepared));
+        Assert.Equal(0, await PreparedStatementsAfterRepeatingOneAsync(unprepared));
+    }
+
+    [Fact]
     public void Create_NothingConfigured_NamesTheMissingKeys()
     {
         var exception = Assert.Throws<InvalidOperationException>(() => RetailDataSourceFactory.Create(Configuration()));
@@ -67,6 +79,19 @@ public sealed class RetailDataSourceFactoryTests(PostgresFixture fixture)
         Assert.Equal("retail-silo", settings.Username);
         Assert.Equal(SslMode.Require, settings.SslMode);
         Assert.Null(settings.Password);
+    }
+
+    /// <summary>Runs one statement three times on one connection and counts what the server holds prepared for it.</summary>
+    private static async Task<long> PreparedStatementsAfterRepeatingOneAsync(NpgsqlDataSource dataSource)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await using var repeated = new NpgsqlCommand("SELECT $1::int + 1", connection) { Parameters = { new NpgsqlParameter<int> { TypedValue = i } } };
+            await repeated.ExecuteScalarAsync();
+        }
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%$1::int + 1%'", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
