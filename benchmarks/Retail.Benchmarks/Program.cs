@@ -65,7 +65,8 @@ baseline.SetAction(async (parse, cancellationToken) =>
 });
 root.Subcommands.Add(baseline);
 
-return await root.Parse(args).InvokeAsync();
+// Ctrl+C or SIGTERM cancels the run; stopping the targets and the private PostgreSQL takes longer than the default 2 s.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
 
 static IReadOnlyList<string> Split(string[] values, IReadOnlyList<string> allowed, string option)
 {
