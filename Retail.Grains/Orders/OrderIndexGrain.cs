@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 using Retail.Contracts.Orders;
 using Retail.Grains.Inventory;
 
@@ -13,10 +15,25 @@ internal sealed class OrderIndexState
 /// One dedupe key of order intake (a channel order, or a payment reference) and the order that owns it. The first
 /// claim wins, durably, before the order is written; every later claim answers the owner.
 /// </summary>
-internal sealed class OrderIndexGrain(
-    [PersistentState("orderIndex", StorageNames.Operations)] IPersistentState<OrderIndexState> state)
-    : Grain, IOrderIndexGrain
+/// <remarks>
+/// Nearly every key is claimed once, by a new order, so the grain does not read its row when it activates: a claim
+/// goes to storage as a create (the storage refuses a create of a row that exists), and only a refused create reads
+/// the row to answer its owner. A lookup reads the row once.
+/// </remarks>
+internal sealed class OrderIndexGrain(IServiceProvider services) : Grain, IOrderIndexGrain
 {
+    private const string StateName = "orderIndex";
+
+    private readonly IGrainStorage _storage = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Operations);
+    private readonly GrainState<OrderIndexState> _row = new(new OrderIndexState());
+    private bool _read;
+
+    private string? Owner
+    {
+        get => _row.State?.OrderId;
+        set => (_row.State ??= new OrderIndexState()).OrderId = value;
+    }
+
     public async Task<string> ClaimAsync(string orderId)
     {
         var errors = new ValidationErrors();
@@ -25,23 +42,58 @@ internal sealed class OrderIndexGrain(
             errors.Add("orderId", $"Must be 1-{CanonicalOrderValidator.MaxIdLength} characters of letters, digits, '-', '_', '.' or ':'.");
         }
         errors.ThrowIfAny();
-        if (state.State.OrderId is { } owner)
-        {
-            return owner;
-        }
 
-        state.State.OrderId = orderId;
+        // The row as known (read, or written by this activation), else a create; a refused write reads the row.
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            if (Owner is { } owner)
+            {
+                return owner;
+            }
+            if (await TryWriteAsync(orderId!))
+            {
+                return orderId!;
+            }
+            await ReadAsync();
+        }
+        return Owner
+            ?? throw new InconsistentStateException($"The order index {this.GetPrimaryKeyString()} changed under every claim; retry.");
+    }
+
+    public async Task<string?> LookupAsync()
+    {
+        if (!_read)
+        {
+            await ReadAsync();
+        }
+        return Owner;
+    }
+
+    /// <summary>Writes the claim: a create unless the row was read; false when the storage refuses it as stale.</summary>
+    private async Task<bool> TryWriteAsync(string orderId)
+    {
+        Owner = orderId;
         try
         {
-            await state.WriteStateAsync();
+            await _storage.WriteStateAsync(StateName, this.GetGrainId(), _row);
+            _read = true;
+            return true;
+        }
+        catch (InconsistentStateException)
+        {
+            Owner = null;
+            return false;
         }
         catch
         {
-            state.State.OrderId = null;
+            Owner = null;
             throw;
         }
-        return orderId!;
     }
 
-    public Task<string?> LookupAsync() => Task.FromResult(state.State.OrderId);
+    private async Task ReadAsync()
+    {
+        await _storage.ReadStateAsync(StateName, this.GetGrainId(), _row);
+        _read = true;
+    }
 }

@@ -189,6 +189,15 @@ public sealed class RetailGrainClusterTests(PostgresFixture fixture, ITestOutput
         Assert.Equal(stockBefore.OnHand, stock.OnHand);
         Assert.Equal(paid.Lines.Sum(l => l.Reserved), stock.Reserved);
         Assert.Equal((10, 0), (lapsed.OnHand, lapsed.Reserved));
+
+        // Fresh activations over the stored rows: the order index answers the owner to a later claim, and the
+        // availability view (which stores only where the SKU is stocked) reads the position.
+        var paidOrder = world.Order(paidId, new Random(1));
+        var channelIndex = restarted.GrainFactory.GetGrain<IOrderIndexGrain>(OrderIndexKey.For(paidOrder.Channel, paidOrder.ChannelOrderId));
+        Assert.Equal(paidId, await channelIndex.ClaimAsync("ord-later-" + Guid.NewGuid().ToString("N")));
+        var availability = await restarted.GrainFactory.GetGrain<ISkuAvailabilityGrain>(world.Skus[0]).GetAsync();
+        Assert.Equal([world.Locations[0]], availability.Locations.Select(l => l.LocationId));
+        Assert.Equal(stock.Available, availability.Total);
     }
 
     private static async Task<int> SubmitUntilAcceptedAsync(IGrainFactory grains, string orderId, CanonicalOrder order)
