@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -77,6 +78,7 @@ public static class RetailPostgresSiloBuilderExtensions
             services.GetRequiredService<IOptionsMonitor<PostgresGrainStorageOptions>>().Get(providerName),
             services.GetRequiredService<IOptions<ClusterOptions>>(),
             services.GetRequiredService<IActivatorProvider>(),
+            services.GetRequiredService<GrainStateWriteBatcher>(),
             services.GetRequiredService<ILogger<PostgresGrainStorage>>()));
         return builder;
     }
@@ -84,6 +86,7 @@ public static class RetailPostgresSiloBuilderExtensions
     private static void AddSchema(ISiloBuilder builder)
     {
         builder.Services.AddRetailPostgresDataSource(builder.Configuration);
+        builder.Services.TryAddSingleton<GrainStateWriteBatcher>();
         if (!builder.Services.Any(service => service.ImplementationType == typeof(RetailSchemaLifecycle)))
         {
             builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RetailSchemaLifecycle>();

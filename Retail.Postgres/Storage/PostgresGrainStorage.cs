@@ -14,7 +14,8 @@ namespace Retail.Postgres.Storage;
 /// Grain state in <c>retail_grain_state</c>: one row per (service, state name, grain), the state as jsonb and a
 /// version that is the etag. A write names the version it read; a row whose version differs is never
 /// overwritten and the write throws <see cref="InconsistentStateException"/>. Clearing keeps the row with a
-/// null state and a higher version, so a stale etag can never match a row created again later.
+/// null state and a higher version, so a stale etag can never match a row created again later. Writes of every
+/// provider in the process go through one <see cref="GrainStateWriteBatcher"/>: concurrent writes share a commit.
 /// </summary>
 internal sealed partial class PostgresGrainStorage(
     string name,
@@ -23,6 +24,7 @@ internal sealed partial class PostgresGrainStorage(
     PostgresGrainStorageOptions options,
     IOptions<ClusterOptions> clusterOptions,
     IActivatorProvider activators,
+    GrainStateWriteBatcher writes,
     ILogger<PostgresGrainStorage> logger) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly string serviceId = clusterOptions.Value.ServiceId;
@@ -37,7 +39,7 @@ internal sealed partial class PostgresGrainStorage(
     {
         await using var command = dataSource.CreateCommand(
             "SELECT state, version FROM retail_grain_state WHERE service_id = $1 AND state_name = $2 AND grain_id = $3");
-        AddKey(command, stateName, grainId);
+        AddKey(command.Parameters, stateName, grainId);
         await using var reader = await command.ExecuteReaderAsync();
         if (!await reader.ReadAsync())
         {
@@ -81,7 +83,7 @@ internal sealed partial class PostgresGrainStorage(
     private async Task<long> StoreAsync(string stateName, GrainId grainId, string? etag, string? json)
     {
         long? expected = etag is null ? null : ParseEtag(etag);
-        await using var command = dataSource.CreateCommand(expected is null
+        var command = new NpgsqlBatchCommand(expected is null
             ? """
               INSERT INTO retail_grain_state (service_id, state_name, grain_id, grain_type, state, version)
               VALUES ($1, $2, $3, $4, $5, 1)
@@ -93,7 +95,7 @@ internal sealed partial class PostgresGrainStorage(
               WHERE service_id = $1 AND state_name = $2 AND grain_id = $3 AND version = $6
               RETURNING version
               """);
-        AddKey(command, stateName, grainId);
+        AddKey(command.Parameters, stateName, grainId);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = grainId.Type.ToString() });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)json ?? DBNull.Value });
         if (expected is { } expectedVersion)
@@ -101,7 +103,7 @@ internal sealed partial class PostgresGrainStorage(
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expectedVersion });
         }
 
-        if (await command.ExecuteScalarAsync() is long version)
+        if (await writes.WriteAsync(command) is { } version)
         {
             return version;
         }
@@ -118,15 +120,15 @@ internal sealed partial class PostgresGrainStorage(
     {
         await using var command = dataSource.CreateCommand(
             "SELECT version FROM retail_grain_state WHERE service_id = $1 AND state_name = $2 AND grain_id = $3");
-        AddKey(command, stateName, grainId);
+        AddKey(command.Parameters, stateName, grainId);
         return await command.ExecuteScalarAsync() is long version ? FormatEtag(version) : null;
     }
 
-    private void AddKey(NpgsqlCommand command, string stateName, GrainId grainId)
+    private void AddKey(NpgsqlParameterCollection parameters, string stateName, GrainId grainId)
     {
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stateName });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = grainId.ToString() });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = stateName });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = grainId.ToString() });
     }
 
     private T CreateState<T>() => activators.GetActivator<T>().Create();

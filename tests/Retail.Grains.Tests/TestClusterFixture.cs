@@ -1,4 +1,6 @@
+using Orleans.Core.Internal;
 using Orleans.TestingHost;
+using Retail.Grains.Tests.Orders;
 
 namespace Retail.Grains.Tests;
 
@@ -19,4 +21,12 @@ public abstract class TestClusterFixture<TConfigurator>(short silos) : IAsyncLif
     }
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    /// <summary>Deactivates <paramref name="grain"/> and waits until no activation of it is left: the next call activates it anew.</summary>
+    public async Task DeactivateAsync(IAddressable grain)
+    {
+        await grain.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        var management = Grains.GetGrain<IManagementGrain>(0);
+        Assert.Equal(0, await OrderScenario.EventuallyAsync(() => management.GetGrainActivationCount((GrainReference)grain), count => count == 0));
+    }
 }

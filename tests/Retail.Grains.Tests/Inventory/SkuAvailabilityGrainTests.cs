@@ -1,6 +1,4 @@
-using Orleans.Core.Internal;
 using Retail.Contracts.Inventory;
-using Retail.Grains.Tests.Orders;
 
 namespace Retail.Grains.Tests.Inventory;
 
@@ -42,9 +40,7 @@ public sealed class SkuAvailabilityGrainTests(ClusterFixture fixture)
         Assert.Equal(17, (await view.GetAsync()).Total);
 
         // A new activation has heard no report: what it answers, it read from the positions.
-        await view.Cast<IGrainManagementExtension>().DeactivateOnIdle();
-        var management = fixture.Grains.GetGrain<IManagementGrain>(0);
-        Assert.Equal(0, await OrderScenario.EventuallyAsync(() => management.GetGrainActivationCount((GrainReference)view), count => count == 0));
+        await fixture.DeactivateAsync(view);
         var after = await view.GetAsync();
 
         Assert.Equal(["store-2", "wh-1"], after.Locations.Select(l => l.LocationId));

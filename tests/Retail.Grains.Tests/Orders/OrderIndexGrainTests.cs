@@ -1,4 +1,3 @@
-using Orleans.Core.Internal;
 using Retail.Contracts;
 using Retail.Contracts.Orders;
 
@@ -23,10 +22,10 @@ public sealed class OrderIndexGrainTests(ClusterFixture fixture)
         var index = NewIndex();
         await index.ClaimAsync("ord-1");
 
-        await DeactivateAsync(index);
+        await fixture.DeactivateAsync(index);
 
         Assert.Equal("ord-1", await index.ClaimAsync("ord-2"));
-        await DeactivateAsync(index);
+        await fixture.DeactivateAsync(index);
         Assert.Equal("ord-1", await index.LookupAsync());
     }
 
@@ -37,7 +36,7 @@ public sealed class OrderIndexGrainTests(ClusterFixture fixture)
 
         Assert.Null(await index.LookupAsync());
         Assert.Equal("ord-1", await index.ClaimAsync("ord-1"));
-        await DeactivateAsync(index);
+        await fixture.DeactivateAsync(index);
         Assert.Equal("ord-1", await index.LookupAsync());
     }
 
@@ -54,11 +53,4 @@ public sealed class OrderIndexGrainTests(ClusterFixture fixture)
 
     private IOrderIndexGrain NewIndex() =>
         fixture.Grains.GetGrain<IOrderIndexGrain>(OrderIndexKey.For("web", "W-" + Guid.NewGuid().ToString("N")));
-
-    private async Task DeactivateAsync(IOrderIndexGrain index)
-    {
-        await index.Cast<IGrainManagementExtension>().DeactivateOnIdle();
-        var management = fixture.Grains.GetGrain<IManagementGrain>(0);
-        Assert.Equal(0, await OrderScenario.EventuallyAsync(() => management.GetGrainActivationCount((GrainReference)index), count => count == 0));
-    }
 }

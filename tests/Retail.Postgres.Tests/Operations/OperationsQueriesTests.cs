@@ -214,7 +214,7 @@ public sealed class OperationsQueriesTests(PostgresFixture fixture)
 
     private async Task StoreAsync<T>(string stateName, GrainId grainId, T state)
     {
-        var storage = new PostgresGrainStorage("test", fixture.DataSource, fixture.Schema(), new PostgresGrainStorageOptions(), cluster, Activators, NullLogger<PostgresGrainStorage>.Instance);
+        var storage = new PostgresGrainStorage("test", fixture.DataSource, fixture.Schema(), new PostgresGrainStorageOptions(), cluster, Activators, new GrainStateWriteBatcher(fixture.DataSource), NullLogger<PostgresGrainStorage>.Instance);
         await storage.WriteStateAsync(stateName, grainId, new TestGrainState<T> { State = state });
     }
 

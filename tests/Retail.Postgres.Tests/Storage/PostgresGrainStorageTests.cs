@@ -120,6 +120,48 @@ public sealed class PostgresGrainStorageTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task WriteStateAsync_ManyConcurrentWrites_ShareCommitsAndEachIsStored()
+    {
+        var storage = CreateStorage();
+        var writes = Enumerable.Range(0, 200).Select(i => (GrainId: NewGrainId(), State: NewState($"customer-{i}"))).ToList();
+
+        await Task.WhenAll(writes.Select(w => storage.WriteStateAsync("cart", w.GrainId, w.State)));
+
+        Assert.All(writes, w => Assert.Equal("1", w.State.ETag));
+        foreach (var (grainId, written) in writes)
+        {
+            var read = NewState();
+            await storage.ReadStateAsync("cart", grainId, read);
+            Assert.Equal(written.State.Customer, read.State.Customer);
+        }
+        // Rows written by one transaction share its id (xmin): 200 writes went out in far fewer commits.
+        await using var commits = fixture.DataSource.CreateCommand("SELECT count(DISTINCT xmin::text) FROM retail_grain_state WHERE service_id = $1");
+        commits.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = cluster.Value.ServiceId });
+        var transactions = (long)(await commits.ExecuteScalarAsync())!;
+        Assert.InRange(transactions, 2, 100);
+    }
+
+    [Fact]
+    public async Task WriteStateAsync_AWriteThePostgresRejectsAmongConcurrentWrites_FailsAloneAndTheOthersAreStored()
+    {
+        var storage = CreateStorage();
+        var writes = Enumerable.Range(0, 50).Select(i => (GrainId: NewGrainId(), State: NewState($"customer-{i}"))).ToList();
+        // jsonb refuses the NUL character that JSON escapes as \u0000.
+        var rejected = (GrainId: NewGrainId(), State: NewState("nul\0"));
+
+        var outcomes = writes.Select(w => storage.WriteStateAsync("cart", w.GrainId, w.State)).ToList();
+        var failure = storage.WriteStateAsync("cart", rejected.GrainId, rejected.State);
+
+        await Task.WhenAll(outcomes);
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => failure);
+        Assert.Null(rejected.State.ETag);
+        var stored = NewState();
+        await storage.ReadStateAsync("cart", rejected.GrainId, stored);
+        Assert.False(stored.RecordExists);
+        Assert.All(writes, w => Assert.Equal("1", w.State.ETag));
+    }
+
+    [Fact]
     public async Task ClearStateAsync_ThenReadStateAsync_ReportsNoRecordAndRejectsTheOldEtag()
     {
         var storage = CreateStorage();
@@ -206,6 +248,7 @@ public sealed class PostgresGrainStorageTests(PostgresFixture fixture)
         new PostgresGrainStorageOptions(),
         clusterOptions ?? cluster,
         Activators,
+        new GrainStateWriteBatcher(fixture.DataSource),
         NullLogger<PostgresGrainStorage>.Instance);
 
     private async Task<T?> ScalarAsync<T>(string sql, GrainId grainId)
