@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
+using Retail.AppHost.Orchestration;
 using Retail.Contracts.Erp;
 using Retail.Messaging;
 using Spectre.Console;
@@ -22,7 +23,11 @@ internal static class ErpCommand
         send.SetAction((result, cancellationToken) => SendAsync(result.GetValue(stateDirectory)!, result.GetValue(file)!, result.GetValue(type)!, cancellationToken));
 
         var watch = new Command("watch", "Print every message Retail sends to the ERP (erp-outbound) until Ctrl+C; the watcher completes what it prints.");
-        watch.SetAction((result, cancellationToken) => WatchAsync(result.GetValue(stateDirectory)!, cancellationToken));
+        watch.SetAction(async (result, cancellationToken) =>
+        {
+            using var shutdown = new ShutdownSignal(cancellationToken);
+            return await WatchAsync(result.GetValue(stateDirectory)!, shutdown.Token);
+        });
 
         return new Command("erp", "Act as the ERP against a running distributed app.") { send, watch };
     }
