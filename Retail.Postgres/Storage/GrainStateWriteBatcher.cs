@@ -76,7 +76,8 @@ internal sealed class GrainStateWriteBatcher(NpgsqlDataSource dataSource)
         {
             foreach (var write in batch)
             {
-                await SendAsync([write]).ConfigureAwait(false);
+                // A statement belongs to the batch it was added to: the retry alone sends a copy.
+                await SendAsync([write.Detached()]).ConfigureAwait(false);
             }
         }
         catch (Exception failure)
@@ -91,8 +92,7 @@ internal sealed class GrainStateWriteBatcher(NpgsqlDataSource dataSource)
         await using var command = new NpgsqlBatch(connection);
         foreach (var write in batch)
         {
-            // A statement belongs to one batch at a time; a retry alone takes it out of the failed one.
-            command.BatchCommands.Add(write.Detached());
+            command.BatchCommands.Add(write.Statement);
         }
         var versions = new long?[batch.Count];
         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
@@ -107,19 +107,21 @@ internal sealed class GrainStateWriteBatcher(NpgsqlDataSource dataSource)
         return versions;
     }
 
-    private sealed class Write(NpgsqlBatchCommand statement)
+    private sealed class Write(NpgsqlBatchCommand statement, TaskCompletionSource<long?>? completion = null)
     {
-        public TaskCompletionSource<long?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public NpgsqlBatchCommand Statement { get; } = statement;
 
-        /// <summary>A fresh copy of the statement, so that the same write can join a second batch after a failed one.</summary>
-        public NpgsqlBatchCommand Detached()
+        public TaskCompletionSource<long?> Completion { get; } = completion ?? new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The same write with a fresh copy of its statement, answering the same caller.</summary>
+        public Write Detached()
         {
-            var copy = new NpgsqlBatchCommand(statement.CommandText);
-            foreach (NpgsqlParameter parameter in statement.Parameters)
+            var copy = new NpgsqlBatchCommand(Statement.CommandText);
+            foreach (NpgsqlParameter parameter in Statement.Parameters)
             {
                 copy.Parameters.Add(parameter.Clone());
             }
-            return copy;
+            return new Write(copy, Completion);
         }
     }
 }
