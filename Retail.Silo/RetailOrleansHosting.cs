@@ -1,6 +1,7 @@
 using System.Net;
 using Orleans.Configuration;
 using Retail.Grains;
+using Retail.Grains.Outbox;
 using Retail.Messaging;
 using Retail.Postgres.Hosting;
 
@@ -21,7 +22,7 @@ public static class RetailOrleansHosting
 
     public static bool IsEmbedded(IConfiguration configuration) => configuration.GetValue<bool>(EmbeddedKey);
 
-    /// <summary>A silo: the grains, their storage, reminders and clustering, and the message transport for the outbox.</summary>
+    /// <summary>A silo: the grains, their storage, reminders and clustering, the outbox relay and the message transport it feeds.</summary>
     public static IHostApplicationBuilder AddRetailSilo(this IHostApplicationBuilder builder)
     {
         var options = OrleansSettings.From(builder.Configuration);
@@ -29,6 +30,7 @@ public static class RetailOrleansHosting
         builder.UseOrleans(silo =>
         {
             silo.AddActivityPropagation();
+            silo.AddRetailOutboxRelay(builder.Configuration);
             silo.Configure<ClusterOptions>(cluster =>
             {
                 cluster.ClusterId = options.ClusterId;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Retail.Api.Operations;
 using Retail.Api.Security;
+using Retail.Contracts.Outbox;
 
 namespace Retail.Api.Endpoints;
 
@@ -12,16 +13,18 @@ public static class KpisEndpoints
     {
         api.MapGroup("/kpis").WithTags("Operations")
             .MapGet("/", GetAsync).WithName("GetKpis").RequireAuthorization(Scopes.OpsOrOrdersRead)
-            .WithSummary("Orders today by channel and status, fallout, open exceptions, latencies, variance and refund backlog");
+            .WithSummary("Orders today by channel and status, fallout, open exceptions, latencies, variance, refund backlog and outbox backlog per destination");
         return api;
     }
 
-    internal static async Task<Ok<KpiReport>> GetAsync(IOperationsReadModel readModel, IOptions<KpiOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+    internal static async Task<Ok<KpiReport>> GetAsync(
+        IOperationsReadModel readModel, IGrainFactory grains, IOptions<KpiOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var today = KpiCalculator.StartOfDay(now);
         var inputs = await readModel.ReadKpiInputsAsync(today.AddDays(1 - options.Value.LookbackDays), today, cancellationToken);
-        return TypedResults.Ok(KpiCalculator.Compute(inputs, now));
+        var backlog = await grains.GetGrain<IOutboxBacklogGrain>(IOutboxBacklogGrain.Key).GetAsync();
+        return TypedResults.Ok(KpiCalculator.Compute(inputs, now) with { OutboxBacklog = backlog });
     }
 }
 

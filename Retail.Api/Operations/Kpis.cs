@@ -16,6 +16,8 @@ public sealed record KpiReport
     public LatencyPercentiles ErpPostingDelay { get; init; } = new();
     public InventoryVariance InventoryVariance { get; init; } = new();
     public RefundBacklog RefundBacklog { get; init; } = new();
+    /// <summary>Effects written to the grains' outboxes and not yet delivered, per destination (erp-outbound, retail-events, ...).</summary>
+    public IReadOnlyDictionary<string, long> OutboxBacklog { get; init; } = new Dictionary<string, long>();
 }
 
 public sealed record OrdersToday

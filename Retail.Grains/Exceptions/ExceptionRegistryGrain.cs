@@ -7,7 +7,6 @@ using Retail.Contracts.Orders;
 using Retail.Grains.Inventory;
 using Retail.Grains.Outbox;
 using Retail.Grains.Telemetry;
-using Retail.Messaging;
 
 namespace Retail.Grains.Exceptions;
 
@@ -44,10 +43,10 @@ internal sealed class ExceptionRegistryState : IHasOutbox
 [Reentrant]
 internal sealed partial class ExceptionRegistryGrain(
     [PersistentState("exceptions", StorageNames.Operations)] IPersistentState<ExceptionRegistryState> state,
-    IMessagePublisher publisher,
+    OutboxServices outbox,
     ILogger<ExceptionRegistryGrain> logger,
     TimeProvider timeProvider)
-    : OutboxGrain<ExceptionRegistryState>(state, publisher, logger), IExceptionRegistryGrain
+    : OutboxGrain<ExceptionRegistryState>(state, outbox, logger), IExceptionRegistryGrain
 {
     private const int MaxLimit = 500;
     private const int MaxReasonLength = 2000;

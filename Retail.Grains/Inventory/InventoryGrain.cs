@@ -9,7 +9,6 @@ using Retail.Contracts.Inventory;
 using Retail.Contracts.Orders;
 using Retail.Grains.Outbox;
 using Retail.Grains.Telemetry;
-using Retail.Messaging;
 
 namespace Retail.Grains.Inventory;
 
@@ -32,7 +31,7 @@ namespace Retail.Grains.Inventory;
 /// requests and go through the same path. After each write, from the state that write stored: the expiry timer is
 /// set, and the availability report, the expiry reminder and the outbox delivery follow in the background, each one
 /// call at a time and in order, so that no acknowledgement waits on another grain or the broker. Orders are told of
-/// released reservations only after the write that released them.
+/// released reservations by the outbox relay, after the write that released them and holds the notice.
 /// </para>
 /// Semantics the interface leaves open:
 /// <list type="bullet">
@@ -46,19 +45,19 @@ namespace Retail.Grains.Inventory;
 /// <item>Whenever on hand, safety stock or a sale leaves the reservations above <c>onHand - safetyStock</c>, whole
 /// reservations are released, newest first, until they fit, and their orders are told.</item>
 /// <item>The first snapshot of a position never counted, set or adjusted establishes the baseline: variance 0.</item>
-/// <item>Orders and the exception registry are told after the durable write, in the background: an order may call
+/// <item>Orders and the exception records are told through the outbox, after the durable write: an order may call
 /// back into this grain while it handles the news (re-sourcing).</item>
 /// </list>
 /// </remarks>
 [Reentrant]
 internal sealed partial class InventoryGrain(
     [PersistentState("inventory", StorageNames.Inventory)] IPersistentState<InventoryState> state,
-    IMessagePublisher publisher,
+    OutboxServices outbox,
     ILogger<InventoryGrain> logger,
     TimeProvider timeProvider,
     DeepCopier<InventoryState> copier,
     IConfiguration configuration)
-    : OutboxGrain<InventoryState>(state, publisher, logger, copier), IInventoryGrain
+    : OutboxGrain<InventoryState>(state, outbox, logger, copier), IInventoryGrain
 {
     private const string ExpiryReminderName = "inventory-expiry";
     private static readonly TimeSpan AppliedOperationRetention = TimeSpan.FromDays(30);
@@ -554,9 +553,10 @@ internal sealed partial class InventoryGrain(
     };
 
     /// <summary>
-    /// Completes once the operation's change, or what it answered from, is durable; then tells the orders whose
-    /// reservations were released. Must be called in the turn that applied the change. Nothing is reported or told
-    /// before the write succeeded; a failed write throws here, the change discarded.
+    /// Completes once the operation's change, or what it answered from, is durable. The notices to the orders whose
+    /// reservations were released and the variance's exception go into the outbox with the change, so the relay delivers
+    /// them after the write. Must be called in the turn that applied the change; a failed write throws here, the change
+    /// and its effects discarded.
     /// </summary>
     private async Task CommitAsync(Change change)
     {
@@ -566,11 +566,16 @@ internal sealed partial class InventoryGrain(
             return;
         }
         PruneAppliedOperations(change.Now);
-        await SaveInGroupAsync();
-        if (change.Released.Count > 0 || change.Exception is not null)
+        foreach (var (orderId, released) in ReleasedByOrder(change.Released))
         {
-            _ = NotifyAsync(ReleasedByOrder(change.Released), change.Exception);
+            LogReservationsReleased(_logger, Key, orderId, released.Lines.Count, released.Reason);
+            State.Outbox.AddReleasedReservations(Key, orderId, released, change.Now);
         }
+        if (change.Exception is { } exception)
+        {
+            State.Outbox.AddExceptionRaise(Key, exception, change.Now);
+        }
+        await SaveInGroupAsync();
     }
 
     private void PruneAppliedOperations(DateTimeOffset now)
@@ -656,42 +661,6 @@ internal sealed partial class InventoryGrain(
                 Reason = group.Key.Reason,
             }))
             .ToList();
-
-    /// <summary>Best effort, one call per order, each failure logged on its own: an order that missed this repairs itself.</summary>
-    private async Task NotifyAsync(List<(string OrderId, ReservationsReleased Released)> orders, ExceptionToRaise? exception)
-    {
-        var calls = orders.Select(o => NotifyOrderAsync(o.OrderId, o.Released)).ToList();
-        if (exception is not null)
-        {
-            calls.Add(RaiseExceptionAsync(exception));
-        }
-        await Task.WhenAll(calls);
-    }
-
-    private async Task NotifyOrderAsync(string orderId, ReservationsReleased released)
-    {
-        LogReservationsReleased(_logger, Key, orderId, released.Lines.Count, released.Reason);
-        try
-        {
-            await GrainFactory.GetGrain<IOrderGrain>(orderId).OnReservationsReleasedAsync(released);
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            LogOrderNotificationFailed(_logger, exception, orderId, Key);
-        }
-    }
-
-    private async Task RaiseExceptionAsync(ExceptionToRaise exception)
-    {
-        try
-        {
-            await GrainFactory.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key).RaiseAsync(exception);
-        }
-        catch (Exception failure) when (failure is not OutOfMemoryException)
-        {
-            LogExceptionRaiseFailed(_logger, failure, exception.Kind, Key);
-        }
-    }
 
     private static DateTimeOffset? NextExpiry(InventoryState state) => state.Reservations.Values.Min(r => r.ExpiresAt);
 
@@ -789,11 +758,6 @@ internal sealed partial class InventoryGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting {InventoryKey} to its SKU availability failed")]
     private static partial void LogAvailabilityReportFailed(ILogger logger, Exception exception, string inventoryKey);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Telling order {OrderId} that {InventoryKey} released its reservations failed")]
-    private static partial void LogOrderNotificationFailed(ILogger logger, Exception exception, string orderId, string inventoryKey);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Raising a {Kind} exception for {InventoryKey} failed")]
-    private static partial void LogExceptionRaiseFailed(ILogger logger, Exception exception, string kind, string inventoryKey);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Purging expired reservations of {InventoryKey} failed; the reminder retries")]
     private static partial void LogExpiryFailed(ILogger logger, Exception exception, string inventoryKey);

@@ -68,7 +68,7 @@ internal sealed partial class OrderGrain
         await ChangeAsync(async now =>
         {
             var reason = $"The ERP rejected the posting: {string.Join(": ", new[] { message.Code, message.Reason }.Where(s => !string.IsNullOrWhiteSpace(s)))}";
-            RaiseAgain(ExceptionKinds.PostingRejected, reason);
+            RaiseAgain(ExceptionKinds.PostingRejected, reason, now);
             State.PostingRejection = reason;
             Hold(now, ExceptionKinds.PostingRejected, reason);
             await CommitAsync(now);

@@ -8,29 +8,27 @@ using Retail.Contracts.Orders;
 using Retail.Grains.Outbox;
 using Retail.Grains.Sourcing;
 using Retail.Grains.Telemetry;
-using Retail.Messaging;
 
 namespace Retail.Grains.Orders;
 
 /// <summary>
 /// One order's whole lifecycle. Every operation validates first, then calls the inventory with idempotent ids,
-/// then writes the change together with its events and ERP messages (the outbox), and only then tells the exception
-/// registry and the order directory. The status is derived from the lines by <see cref="OrderStatusRules.Derive"/>.
+/// then writes the change together with every effect it has (events, ERP messages, exception raises and resolves, the
+/// directory's summary) in its outbox, which the relay delivers after the write. The status is derived from the lines by
+/// <see cref="OrderStatusRules.Derive"/>.
 /// </summary>
 internal sealed partial class OrderGrain(
     [PersistentState("order", StorageNames.Orders)] IPersistentState<OrderState> state,
-    IMessagePublisher publisher,
+    OutboxServices outbox,
     ILogger<OrderGrain> logger,
     IConfiguration configuration,
     TimeProvider timeProvider)
-    : OutboxGrain<OrderState>(state, publisher, logger), IOrderGrain
+    : OutboxGrain<OrderState>(state, outbox, logger), IOrderGrain
 {
-    private readonly IPersistentState<OrderState> _storage = state;
     private readonly ILogger<OrderGrain> _logger = logger;
     private readonly OrderOptions _options = OrderOptions.From(configuration);
     private readonly TimeProvider _time = timeProvider;
     private readonly OrderTelemetry _telemetry = new();
-    private bool _exceptionCallsSentSinceWrite;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -43,31 +41,6 @@ internal sealed partial class OrderGrain(
             return;
         }
         await SchedulePaymentTimeoutAsync(_time.GetUtcNow());
-        if (State.ExceptionCalls.Count > 0)
-        {
-            // Sent from a timer, not from here: the registry may be the caller that is activating this grain.
-            this.RegisterGrainTimer(SendExceptionCallsFromTimerAsync, new GrainTimerCreationOptions
-            {
-                DueTime = TimeSpan.Zero,
-                Period = Timeout.InfiniteTimeSpan,
-            });
-        }
-    }
-
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (_exceptionCallsSentSinceWrite)
-        {
-            try
-            {
-                await _storage.WriteStateAsync(cancellationToken);
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                LogTrimFailed(_logger, exception, Key);
-            }
-        }
-        await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     public Task<OrderView?> GetAsync() => Task.FromResult(StateExists ? ToView() : null);
@@ -313,7 +286,7 @@ internal sealed partial class OrderGrain(
         }
     }
 
-    /// <summary>Writes the change with its outbox, then tells the exception registry and the directory.</summary>
+    /// <summary>Writes the change with its outbox: the exception raises and resolves and the directory's summary go in it too.</summary>
     private async Task CommitAsync(DateTimeOffset now)
     {
         Transition(now, "updated");
@@ -326,20 +299,18 @@ internal sealed partial class OrderGrain(
         }
         State.UpdatedAt = now;
         State.RefundPendingAmount = State.Refunds.Where(r => r.Status == RefundStatus.Pending).Sum(r => r.Amount);
-        ReconcileExceptions();
-        await SaveAsync();
-        _telemetry.Saved(State);
-        _exceptionCallsSentSinceWrite = false;
-        await SendExceptionCallsAsync();
-        await SchedulePaymentTimeoutAsync(now);
+        ReconcileExceptions(now);
         if (_options.ReportToDirectory)
         {
-            await GrainFactory.GetGrain<IOrderDirectoryGrain>(IOrderDirectoryGrain.Key).RecordAsync(ToSummary());
+            State.Outbox.AddDirectoryRecord(Key, ToSummary(), now);
         }
+        await SaveAsync();
+        _telemetry.Saved(State);
+        await SchedulePaymentTimeoutAsync(now);
     }
 
     /// <summary>Raises what the order is held or stuck for and resolves what no longer holds it.</summary>
-    private void ReconcileExceptions()
+    private void ReconcileExceptions(DateTimeOffset now)
     {
         var wanted = new Dictionary<string, string>(StringComparer.Ordinal);
         if (State.Status != OrderStatus.Cancelled)
@@ -360,65 +331,30 @@ internal sealed partial class OrderGrain(
         foreach (var (kind, reason) in wanted.Where(w => !State.OpenExceptions.ContainsKey(w.Key)))
         {
             State.OpenExceptions[kind] = reason;
-            State.ExceptionCalls.Add(new ExceptionCall { Raise = true, Kind = kind, Reason = reason });
+            Raise(kind, reason, now);
         }
         foreach (var kind in State.OpenExceptions.Keys.Where(k => !wanted.ContainsKey(k)).ToList())
         {
             State.OpenExceptions.Remove(kind);
-            State.ExceptionCalls.Add(new ExceptionCall { Raise = false, Kind = kind, Reason = $"Order {Key} is {State.Status} now." });
+            State.Outbox.AddExceptionResolve(Key, kind, Key, $"Order {Key} is {State.Status} now.", now);
         }
     }
 
+    private void Raise(string kind, string reason, DateTimeOffset now) =>
+        State.Outbox.AddExceptionRaise(Key, new ExceptionToRaise { Kind = kind, BusinessKey = Key, Reason = reason }, now);
+
     /// <summary>Counts another failed attempt on an exception that is already open (the registry counts repeats).</summary>
-    private void RaiseAgain(string kind, string reason)
+    private void RaiseAgain(string kind, string reason, DateTimeOffset now)
     {
         if (State.OpenExceptions.ContainsKey(kind))
         {
             State.OpenExceptions[kind] = reason;
-            State.ExceptionCalls.Add(new ExceptionCall { Raise = true, Kind = kind, Reason = reason });
+            Raise(kind, reason, now);
         }
     }
 
     private string BackorderReason() =>
         "Backordered: " + string.Join(", ", State.Lines.Where(l => l.Backordered > 0).Select(l => $"{l.Backordered} of line {l.LineId} ({l.Sku})")) + ".";
-
-    private async Task SendExceptionCallsAsync()
-    {
-        var registry = GrainFactory.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key);
-        while (State.ExceptionCalls.Count > 0)
-        {
-            var call = State.ExceptionCalls[0];
-            try
-            {
-                if (call.Raise)
-                {
-                    await registry.RaiseAsync(new ExceptionToRaise { Kind = call.Kind, BusinessKey = Key, Reason = call.Reason });
-                }
-                else
-                {
-                    await registry.ResolveForAsync(call.Kind, Key, call.Reason);
-                }
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                // Kept in the stored state: sent again with the next change or activation.
-                LogExceptionCallFailed(_logger, exception, call.Kind, Key);
-                return;
-            }
-            State.ExceptionCalls.RemoveAt(0);
-            _exceptionCallsSentSinceWrite = true;
-        }
-    }
-
-    private async Task SendExceptionCallsFromTimerAsync(CancellationToken cancellationToken)
-    {
-        await SendExceptionCallsAsync();
-        if (_exceptionCallsSentSinceWrite && State.ExceptionCalls.Count == 0)
-        {
-            await SaveAsync();
-            _exceptionCallsSentSinceWrite = false;
-        }
-    }
 
     private void Hold(DateTimeOffset now, string kind, string reason)
     {
@@ -503,9 +439,4 @@ internal sealed partial class OrderGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: payment {Provider} '{Reference}' is already claimed by order {Owner}")]
     private static partial void LogPaymentReferenceTaken(ILogger logger, string orderId, string provider, string reference, string owner);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Telling the exception registry about {Kind} of order {OrderId} failed; it is sent again later")]
-    private static partial void LogExceptionCallFailed(ILogger logger, Exception exception, string kind, string orderId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} could not record its sent exception calls on deactivation; they are sent again")]
-    private static partial void LogTrimFailed(ILogger logger, Exception exception, string orderId);
 }

@@ -45,8 +45,6 @@ internal sealed class OrderState : IHasOutbox
     [Id(24)] public List<string> AppliedProviderRefundIds { get; set; } = [];
     /// <summary>Exception records this order has open in the registry, by kind, with their reason.</summary>
     [Id(25)] public Dictionary<string, string> OpenExceptions { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>Calls to the exception registry written with the change that caused them, sent after the write.</summary>
-    [Id(26)] public List<ExceptionCall> ExceptionCalls { get; set; } = [];
     [Id(27)] public OutboxState Outbox { get; set; } = new();
     /// <summary>False until the order went through sourcing once (a held order may never have).</summary>
     [Id(28)] public bool Sourced { get; set; }
@@ -135,11 +133,3 @@ internal sealed class ReturnState
     [Id(6)] public string? LocationId { get; set; }
 }
 
-/// <summary>A raise or resolve the order owes the exception registry.</summary>
-[GenerateSerializer, Alias("Retail.ExceptionCall")]
-internal sealed class ExceptionCall
-{
-    [Id(0)] public bool Raise { get; set; }
-    [Id(1)] public string Kind { get; set; } = "";
-    [Id(2)] public string Reason { get; set; } = "";
-}

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Serialization;
 using Retail.Grains.Storage;
-using Retail.Messaging;
 
 namespace Retail.Grains.Outbox;
 
@@ -16,7 +15,7 @@ namespace Retail.Grains.Outbox;
 /// Each write stores a copy of the state taken in one turn, so requests that interleave with the write change the live
 /// state, never the object the storage is serialising, whatever the storage provider does after its first await.
 /// After the write, <see cref="OnGroupWrittenAsync"/> runs with the copy before the write's callers are acknowledged,
-/// and the outbox messages the copy holds are delivered in the background: callers never wait for the broker.
+/// and the effects the copy holds are delivered in the background by the relay: callers never wait for them.
 /// </para>
 /// <para>
 /// A failed write reloads the state from storage, which discards every change that is not durable, and fails every
@@ -32,11 +31,11 @@ public abstract partial class OutboxGrain<TState>
 
     /// <summary>An outbox grain that persists through the group commit.</summary>
     /// <param name="state">The persistent state.</param>
-    /// <param name="publisher">Delivers the outbox.</param>
+    /// <param name="outbox">The relay that delivers the outbox, and its index.</param>
     /// <param name="logger">The grain's logger.</param>
     /// <param name="copier">Copies the state for each write.</param>
-    protected OutboxGrain(IPersistentState<TState> state, IMessagePublisher publisher, ILogger logger, DeepCopier<TState> copier)
-        : this(state, publisher, logger)
+    protected OutboxGrain(IPersistentState<TState> state, OutboxServices outbox, ILogger logger, DeepCopier<TState> copier)
+        : this(state, outbox, logger)
     {
         ArgumentNullException.ThrowIfNull(copier);
         _copier = copier;
@@ -80,7 +79,6 @@ public abstract partial class OutboxGrain<TState>
         }
         var written = _copier!.Copy(State);
         await WriteAsync(written);
-        _telemetry.Backlog(State.Outbox.Pending.Count);
         try
         {
             await OnGroupWrittenAsync(written);
@@ -88,10 +86,6 @@ public abstract partial class OutboxGrain<TState>
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             LogAfterWriteFailed(_logger, exception, this.GetPrimaryKeyString());
-        }
-        if (_retryTimer is null)
-        {
-            _ = DeliverAsync();
         }
     }
 

@@ -4,20 +4,11 @@ using Retail.Grains.Outbox;
 namespace Retail.Grains.Telemetry;
 
 /// <summary>
-/// An outbox activation's share of <c>retail.outbox.backlog</c>, and the span of one delivery, continuing the trace
-/// of the change that wrote the message (its stored traceparent), so that the publish joins the business flow.
+/// The span of one outbox delivery, continuing the trace of the change that wrote the effect (its stored traceparent),
+/// so that the delivery joins the business flow.
 /// </summary>
-internal sealed class OutboxTelemetry
+internal static class OutboxTelemetry
 {
-    private int _reported;
-
-    /// <summary>Reports the activation's undelivered count now (0 on deactivation: the next activation reports them).</summary>
-    public void Backlog(int undelivered)
-    {
-        RetailMetrics.OutboxBacklogChanged(undelivered - _reported);
-        _reported = undelivered;
-    }
-
     public static Activity? StartDelivery(OutboxMessage message)
     {
         ActivityContext.TryParse(message.TraceParent, null, isRemote: false, out var parent);

@@ -16,6 +16,7 @@ public static class RetailMetrics
     public const string StatusTag = "status";
     public const string ReasonTag = "reason";
     public const string EntityTag = "entity";
+    public const string DestinationTag = "destination";
 
     public static readonly ActivitySource Source = new(Name);
     private static readonly Meter Meter = new(Name);
@@ -46,7 +47,7 @@ public static class RetailMetrics
     private static readonly UpDownCounter<double> RefundsPending =
         Meter.CreateUpDownCounter<double>("retail.refunds.pending_amount", "{currency}", "Change of the amount of refunds requested and not yet settled.");
     private static readonly UpDownCounter<long> OutboxBacklogCounter =
-        Meter.CreateUpDownCounter<long>("retail.outbox.backlog", "{message}", "Messages written to an outbox and not yet accepted by the broker.");
+        Meter.CreateUpDownCounter<long>("retail.outbox.backlog", "{message}", "Effects written to an outbox and not yet delivered, by destination.");
     private static readonly Counter<long> DeadLetters =
         Meter.CreateCounter<long>("retail.messaging.dead_letters", "{message}", "Inbound messages dead-lettered.");
 
@@ -107,11 +108,11 @@ public static class RetailMetrics
     public static void InventoryVariance(int variance) =>
         InventoryVarianceUnits.Record(Math.Abs((long)variance), new KeyValuePair<string, object?>("direction", variance > 0 ? "over" : "under"));
 
-    public static void OutboxBacklogChanged(int delta)
+    public static void OutboxBacklogChanged(string destination, int delta)
     {
         if (delta != 0)
         {
-            OutboxBacklogCounter.Add(delta);
+            OutboxBacklogCounter.Add(delta, new KeyValuePair<string, object?>(DestinationTag, destination));
         }
     }
 

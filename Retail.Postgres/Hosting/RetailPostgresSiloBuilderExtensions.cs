@@ -8,6 +8,7 @@ using Orleans.Configuration;
 using Orleans.Providers;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization.Serializers;
+using Retail.Contracts.Outbox;
 using Retail.Postgres.Clustering;
 using Retail.Postgres.Reminders;
 using Retail.Postgres.Schema;
@@ -65,6 +66,9 @@ public static class RetailPostgresSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         AddSchema(builder);
+        // The relay's index lives in the state rows: it replaces the in-memory one of the grains' defaults.
+        builder.Services.RemoveAll<IPendingOutboxIndex>();
+        builder.Services.AddSingleton<IPendingOutboxIndex, PostgresPendingOutboxIndex>();
         var options = builder.Services.AddOptions<PostgresGrainStorageOptions>(name);
         if (configure is not null)
         {

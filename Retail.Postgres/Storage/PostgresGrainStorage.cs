@@ -6,6 +6,7 @@ using NpgsqlTypes;
 using Orleans.Configuration;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
+using Retail.Contracts.Outbox;
 using Retail.Postgres.Schema;
 
 namespace Retail.Postgres.Storage;
@@ -14,7 +15,9 @@ namespace Retail.Postgres.Storage;
 /// Grain state in <c>retail_grain_state</c>: one row per (service, state name, grain), the state as jsonb and a
 /// version that is the etag. A write names the version it read; a row whose version differs is never
 /// overwritten and the write throws <see cref="InconsistentStateException"/>. Clearing keeps the row with a
-/// null state and a higher version, so a stale etag can never match a row created again later. Writes of every
+/// null state and a higher version, so a stale etag can never match a row created again later. A state that says it
+/// holds undelivered effects (<see cref="IPendingEffects"/>) is flagged <c>outbox_pending</c> in the same statement, for
+/// the outbox relay (<see cref="PostgresPendingOutboxIndex"/>). Writes of every
 /// provider in the process go through one <see cref="GrainStateWriteBatcher"/>: concurrent writes share a commit.
 /// </summary>
 internal sealed partial class PostgresGrainStorage(
@@ -67,37 +70,38 @@ internal sealed partial class PostgresGrainStorage(
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var json = options.Serializer.Serialize(grainState.State).ToString();
-        var version = await StoreAsync(stateName, grainId, grainState.ETag, json);
+        var version = await StoreAsync(stateName, grainId, grainState.ETag, json, grainState.State is IPendingEffects { HasPendingEffects: true });
         grainState.ETag = FormatEtag(version);
         grainState.RecordExists = true;
     }
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var version = await StoreAsync(stateName, grainId, grainState.ETag, json: null);
+        var version = await StoreAsync(stateName, grainId, grainState.ETag, json: null, pendingEffects: false);
         grainState.ETag = FormatEtag(version);
         grainState.RecordExists = false;
         grainState.State = CreateState<T>();
     }
 
-    private async Task<long> StoreAsync(string stateName, GrainId grainId, string? etag, string? json)
+    private async Task<long> StoreAsync(string stateName, GrainId grainId, string? etag, string? json, bool pendingEffects)
     {
         long? expected = etag is null ? null : ParseEtag(etag);
         var command = new NpgsqlBatchCommand(expected is null
             ? """
-              INSERT INTO retail_grain_state (service_id, state_name, grain_id, grain_type, state, version)
-              VALUES ($1, $2, $3, $4, $5, 1)
+              INSERT INTO retail_grain_state (service_id, state_name, grain_id, grain_type, state, outbox_pending, version)
+              VALUES ($1, $2, $3, $4, $5, $6, 1)
               ON CONFLICT DO NOTHING
               RETURNING version
               """
             : """
-              UPDATE retail_grain_state SET state = $5, version = version + 1, updated_at = now()
-              WHERE service_id = $1 AND state_name = $2 AND grain_id = $3 AND version = $6
+              UPDATE retail_grain_state SET state = $5, outbox_pending = $6, version = version + 1, updated_at = now()
+              WHERE service_id = $1 AND state_name = $2 AND grain_id = $3 AND version = $7
               RETURNING version
               """);
         AddKey(command.Parameters, stateName, grainId);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = grainId.Type.ToString() });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)json ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = pendingEffects });
         if (expected is { } expectedVersion)
         {
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expectedVersion });

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Core.Internal;
 using Orleans.TestingHost;
+using Retail.Grains.Outbox;
 using Retail.Grains.Tests.Orders;
 
 namespace Retail.Grains.Tests;
@@ -18,6 +20,10 @@ public abstract class TestClusterFixture<TConfigurator>(short silos) : IAsyncLif
         builder.AddSiloBuilderConfigurator<TConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+        foreach (var silo in Cluster.Silos.Cast<InProcessSiloHandle>())
+        {
+            OutboxSettling.Watch(silo.SiloHost.Services.GetRequiredService<OutboxRelay>());
+        }
     }
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
@@ -29,4 +35,24 @@ public abstract class TestClusterFixture<TConfigurator>(short silos) : IAsyncLif
         var management = Grains.GetGrain<IManagementGrain>(0);
         Assert.Equal(0, await OrderScenario.EventuallyAsync(() => management.GetGrainActivationCount((GrainReference)grain), count => count == 0));
     }
+}
+
+/// <summary>Waits until the outbox relays of the test clusters have delivered everything the grains wrote.</summary>
+public static class OutboxSettling
+{
+    private static readonly System.Collections.Concurrent.ConcurrentBag<OutboxRelay> Relays = [];
+
+    public static void Watch(OutboxRelay relay) => Relays.Add(relay);
+
+    /// <summary>Completes once no silo holds an undelivered effect (effects follow their writes in the background).</summary>
+    public static async Task SettledAsync()
+    {
+        var settled = await OrderScenario.EventuallyAsync(() => Task.FromResult(IsSettled), done => done);
+        Assert.True(settled, "the outboxes did not drain");
+    }
+
+    /// <summary>The same, for the synchronous readers of what was published.</summary>
+    public static void WaitSettled() => Assert.True(SpinWait.SpinUntil(() => IsSettled, OrderScenario.WaitLimit), "the outboxes did not drain");
+
+    private static bool IsSettled => Relays.All(r => r.Backlog.Count == 0);
 }

@@ -86,6 +86,7 @@ public sealed class ExceptionRegistryGrainTests(ClusterFixture fixture)
         var retried = await Registry.RetryAsync(record.Id);
 
         Assert.Equal((2, ExceptionStatus.Open), (retried.Attempts, retried.Status));
+        await OutboxSettling.SettledAsync();
         var sent = Assert.Single(ClusterFixture.Published.For(Entities.ErpInbound, sessionId));
         Assert.Equal(messageId, sent.MessageId);
         Assert.Equal(ErpMessageTypes.ShipmentConfirmed, sent.ApplicationProperties[MessageProperties.MessageType]);
@@ -131,6 +132,9 @@ public sealed class ExceptionRegistryGrainTests(ClusterFixture fixture)
 
     private static string NewKey() => Guid.NewGuid().ToString("N");
 
-    private static List<RetailEvent> Events(string exceptionId) =>
-        ClusterFixture.Published.For(Entities.RetailEvents, exceptionId).Select(m => RetailEvent.Parse(RecordingPublisher.BodyOf(m))).ToList();
+    private static List<RetailEvent> Events(string exceptionId)
+    {
+        OutboxSettling.WaitSettled();
+        return ClusterFixture.Published.For(Entities.RetailEvents, exceptionId).Select(m => RetailEvent.Parse(RecordingPublisher.BodyOf(m))).ToList();
+    }
 }

@@ -141,8 +141,11 @@ public sealed class InventoryGrainGroupCommitTests(ClusterFixture fixture, ITest
         return true;
     }
 
-    private static List<RetailEvent> Published(string key) =>
-        ClusterFixture.Published.For(Entities.RetailEvents, key).Select(m => RetailEvent.Parse(RecordingPublisher.BodyOf(m))).ToList();
+    private static List<RetailEvent> Published(string key)
+    {
+        OutboxSettling.WaitSettled();
+        return ClusterFixture.Published.For(Entities.RetailEvents, key).Select(m => RetailEvent.Parse(RecordingPublisher.BodyOf(m))).ToList();
+    }
 
     private static InventoryEventData Data(RetailEvent retailEvent) =>
         retailEvent.Data.Deserialize<InventoryEventData>(RetailJson.Options) ?? throw new InvalidOperationException("An event without data.");

@@ -334,7 +334,7 @@ public sealed class InventoryGrainTests(ClusterFixture fixture)
             var position = await grain.SetStockAsync(8, 0);
 
             Assert.Equal(8, position.OnHand);
-            Assert.Empty(Events(key));
+            Assert.Empty(ClusterFixture.Published.For(Entities.RetailEvents, key));
         }
         finally
         {
@@ -361,8 +361,12 @@ public sealed class InventoryGrainTests(ClusterFixture fixture)
     private static ReservationRequest Request(string orderId, string lineId, int quantity, DateTimeOffset? expiresAt = null) =>
         new() { Id = new ReservationId(orderId, lineId), Quantity = quantity, ExpiresAt = expiresAt };
 
-    private static List<RetailEvent> Events(string key) =>
-        ClusterFixture.Published.For(Entities.RetailEvents, key).Select(m => RetailEvent.Parse(RecordingPublisher.BodyOf(m))).ToList();
+    /// <summary>The position's events, once the outboxes drained.</summary>
+    private static List<RetailEvent> Events(string key)
+    {
+        OutboxSettling.WaitSettled();
+        return ClusterFixture.Published.For(Entities.RetailEvents, key).Select(m => RetailEvent.Parse(RecordingPublisher.BodyOf(m))).ToList();
+    }
 
     private static InventoryEventData Data(RetailEvent retailEvent) =>
         retailEvent.Data.Deserialize<InventoryEventData>(RetailJson.Options) ?? throw new InvalidOperationException("An event without data.");

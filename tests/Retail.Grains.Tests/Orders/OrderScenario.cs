@@ -75,16 +75,23 @@ internal sealed class OrderScenario(IGrainFactory grains)
 
     public static CanonicalOrder Canonical(params (string LineId, string Sku, int Quantity)[] lines) => Canonical(lines, PaymentStatuses.Captured);
 
-    /// <summary>The order's events on retail-events, in publish order.</summary>
-    public static List<RetailEvent> EventsOf(string orderId) =>
-        ClusterFixture.Published.For(Entities.RetailEvents, orderId).Select(m => RetailEvent.Parse(RecordingPublisher.BodyOf(m))).ToList();
+    /// <summary>The order's events on retail-events, in publish order, once the outboxes drained.</summary>
+    public static List<RetailEvent> EventsOf(string orderId)
+    {
+        OutboxSettling.WaitSettled();
+        return ClusterFixture.Published.For(Entities.RetailEvents, orderId).Select(m => RetailEvent.Parse(RecordingPublisher.BodyOf(m))).ToList();
+    }
 
-    /// <summary>The order's messages to the ERP, in publish order.</summary>
-    public static List<(string Type, string Body)> ErpMessagesOf(string orderId) =>
-        ClusterFixture.Published.For(Entities.ErpOutbound, orderId).Select(m => (m.Subject ?? "", RecordingPublisher.BodyOf(m))).ToList();
+    /// <summary>The order's messages to the ERP, in publish order, once the outboxes drained.</summary>
+    public static List<(string Type, string Body)> ErpMessagesOf(string orderId)
+    {
+        OutboxSettling.WaitSettled();
+        return ClusterFixture.Published.For(Entities.ErpOutbound, orderId).Select(m => (m.Subject ?? "", RecordingPublisher.BodyOf(m))).ToList();
+    }
 
     public async Task<IReadOnlyList<ExceptionRecord>> ExceptionsOfAsync(string businessKey, ExceptionStatus? status = ExceptionStatus.Open)
     {
+        await OutboxSettling.SettledAsync();
         var found = new List<ExceptionRecord>();
         string? after = null;
         while (true)

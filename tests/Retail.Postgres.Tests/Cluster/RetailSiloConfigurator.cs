@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 using Retail.Grains;
+using Retail.Grains.Outbox;
 using Retail.Messaging;
 using Retail.Postgres.Hosting;
 
@@ -16,6 +17,7 @@ public sealed class RetailSiloConfigurator : ISiloConfigurator
         // Reservations left by intakes that a silo failure cut short are found and released within seconds.
         siloBuilder.Configuration["Reservations:HolderCheckAfter"] = "00:00:05";
         siloBuilder.UseRetailPostgres(siloBuilder.Configuration, [.. StorageNames.All]);
+        siloBuilder.AddRetailOutboxRelay(siloBuilder.Configuration);
         siloBuilder.ConfigureServices(services => services.AddSingleton<IMessagePublisher>(PublishedMessages.Instance));
         siloBuilder.Configure<ClusterMembershipOptions>(options =>
         {

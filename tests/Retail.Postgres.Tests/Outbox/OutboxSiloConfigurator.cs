@@ -1,5 +1,6 @@
 using Orleans.TestingHost;
 using Retail.Grains;
+using Retail.Grains.Outbox;
 using Retail.Messaging;
 using Retail.Postgres.Hosting;
 
@@ -11,6 +12,7 @@ public sealed class OutboxSiloConfigurator : ISiloConfigurator
     public void Configure(ISiloBuilder siloBuilder)
     {
         siloBuilder.UseRetailPostgres(siloBuilder.Configuration, [.. StorageNames.All]);
+        siloBuilder.AddRetailOutboxRelay(siloBuilder.Configuration);
         siloBuilder.Services.AddRetailMessaging(siloBuilder.Configuration);
     }
 }
