@@ -14,8 +14,6 @@ public static class RetailMetrics
     public const string Name = "Retail";
     public const string ChannelTag = "channel";
     public const string StatusTag = "status";
-    public const string ReasonTag = "reason";
-    public const string EntityTag = "entity";
     public const string DestinationTag = "destination";
 
     public static readonly ActivitySource Source = new(Name);
@@ -48,8 +46,6 @@ public static class RetailMetrics
         Meter.CreateUpDownCounter<double>("retail.refunds.pending_amount", "{currency}", "Change of the amount of refunds requested and not yet settled.");
     private static readonly UpDownCounter<long> OutboxBacklogCounter =
         Meter.CreateUpDownCounter<long>("retail.outbox.backlog", "{message}", "Effects written to an outbox and not yet delivered, by destination.");
-    private static readonly Counter<long> DeadLetters =
-        Meter.CreateCounter<long>("retail.messaging.dead_letters", "{message}", "Inbound messages dead-lettered.");
 
     private static ExceptionSnapshot? _exceptions;
 
@@ -115,9 +111,6 @@ public static class RetailMetrics
             OutboxBacklogCounter.Add(delta, new KeyValuePair<string, object?>(DestinationTag, destination));
         }
     }
-
-    public static void DeadLettered(string entity, string reason) =>
-        DeadLetters.Add(1, new KeyValuePair<string, object?>(EntityTag, entity), new KeyValuePair<string, object?>(ReasonTag, reason));
 
     /// <summary>The exception registry's open records as the gauges report them; null when the registry is not active here.</summary>
     public static void ExceptionsChanged(IEnumerable<ExceptionRecord>? records)

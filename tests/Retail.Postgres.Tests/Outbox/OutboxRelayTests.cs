@@ -30,7 +30,7 @@ public sealed class OutboxRelayTests(PostgresFixture postgres, RabbitMqNodeFixtu
     {
         if (!rabbit.Node.IsRunning)
         {
-            await rabbit.Node.StartNodeAsync();
+            await rabbit.Node.StartAgainAsync();
         }
 
         consumerServices = new ServiceCollection().AddRetailMessaging(MessagingConfiguration().Build()).BuildServiceProvider();
@@ -57,7 +57,7 @@ public sealed class OutboxRelayTests(PostgresFixture postgres, RabbitMqNodeFixtu
         }
         if (!rabbit.Node.IsRunning)
         {
-            await rabbit.Node.StartNodeAsync();
+            await rabbit.Node.StartAgainAsync();
         }
     }
 
@@ -67,7 +67,7 @@ public sealed class OutboxRelayTests(PostgresFixture postgres, RabbitMqNodeFixtu
         var (database, serviceId) = await NewWorldAsync();
         await using var cluster = await DeployAsync(database, serviceId);
         var sku = await StockAsync(cluster.GrainFactory);
-        await rabbit.Node.StopNodeAsync();
+        await rabbit.Node.StopAsync();
 
         var orderIds = Enumerable.Range(0, 20).Select(i => $"relay-{i}-{Guid.NewGuid():N}").ToList();
         var slowest = TimeSpan.Zero;
@@ -82,7 +82,7 @@ public sealed class OutboxRelayTests(PostgresFixture postgres, RabbitMqNodeFixtu
         Assert.DoesNotContain(received, r => orderIds.Contains(r.Session));
         Assert.Equal(orderIds.Count, (await FlaggedAsync(database, "order")).Count);
 
-        await rabbit.Node.StartNodeAsync();
+        await rabbit.Node.StartAgainAsync();
 
         await WaitUntilAsync(() => orderIds.All(id => ErpOf(id).Distinct().Count() == 1 && EventsOf(id).DistinctBy(e => e.Id).Count() == 3),
             "the effects did not arrive after the broker came back");
@@ -103,7 +103,7 @@ public sealed class OutboxRelayTests(PostgresFixture postgres, RabbitMqNodeFixtu
         var (database, serviceId) = await NewWorldAsync();
         var first = await DeployAsync(database, serviceId);
         var sku = await StockAsync(first.GrainFactory);
-        await rabbit.Node.StopNodeAsync();
+        await rabbit.Node.StopAsync();
         var orderId = $"crash-{Guid.NewGuid():N}";
         await first.GrainFactory.GetGrain<IOrderGrain>(orderId).SubmitAsync(PaidOrder(orderId, sku));
         Assert.Contains(orderId, await FlaggedAsync(database, "order"));
@@ -112,7 +112,7 @@ public sealed class OutboxRelayTests(PostgresFixture postgres, RabbitMqNodeFixtu
         await first.KillSiloAsync(silo);
         await ((IAsyncDisposable)silo.SiloHost).DisposeAsync();
         await first.DisposeAsync();
-        await rabbit.Node.StartNodeAsync();
+        await rabbit.Node.StartAgainAsync();
         await using var second = await DeployAsync(database, serviceId);
 
         await WaitUntilAsync(() => ErpOf(orderId).Count >= 1 && EventsOf(orderId).DistinctBy(e => e.Id).Count() == 3, "the new silo's relay did not deliver the stored effects");
@@ -171,8 +171,7 @@ public sealed class OutboxRelayTests(PostgresFixture postgres, RabbitMqNodeFixtu
         ["Messaging:MaxReconnectDelay"] = "00:00:01",
         ["Relay:MaxBackoff"] = "00:00:02",
         ["Relay:AttemptTimeout"] = "00:00:03",
-        ["ConnectionStrings:retail-broker"] = rabbit.Node.ConnectionString,
-        ["Messaging:RabbitMq:ManagementUri"] = rabbit.Node.ManagementUri.ToString(),
+        ["ConnectionStrings:messaging"] = rabbit.Node.ConnectionString,
     });
 
     private async Task<TestCluster> DeployAsync(string database, string serviceId)
