@@ -279,6 +279,8 @@ module silo 'modules/container-app.bicep' = {
     sharedEnv: orleansSettings
     env: [
       { name: 'Orleans__Storage', value: 'Postgres' }
+      // Operations read orders from PostgreSQL: no silo keeps the in-memory order directory (one grain every order would report to).
+      { name: 'Orders__Directory', value: 'false' }
       { name: 'Orleans__SiloPort', value: string(siloPort) }
       { name: 'Orleans__GatewayPort', value: string(gatewayPort) }
       { name: 'Postgres__Username', value: siloIdentity.outputs.name }

@@ -12,6 +12,8 @@ public static class ExceptionKinds
     public const string InventoryVariance = "InventoryVariance";
     /// <summary>A message was dead-lettered; retry re-submits the original message.</summary>
     public const string DeadLetter = "DeadLetter";
+    /// <summary>The payment provider took money for an order already cancelled: a refund is requested; open until it is confirmed.</summary>
+    public const string PaymentAfterCancellation = "PaymentAfterCancellation";
     /// <summary>A webhook or message referred to an order Retail does not have.</summary>
     public const string UnknownOrder = "UnknownOrder";
 }

@@ -21,8 +21,11 @@ public sealed record DeliveryClaim
     [Id(2)] public DateTimeOffset? CompletedAt { get; init; }
     /// <summary>What the first processing did, in words; kept to answer duplicates.</summary>
     [Id(3)] public string? Outcome { get; init; }
-    /// <summary>How many leases were acquired before this one since the grain activated (earlier failed attempts).</summary>
-    [Id(4)] public int EarlierAttempts { get; init; }
+    /// <summary>
+    /// An earlier attempt of this delivery found no order and raised an <c>UnknownOrder</c> exception record
+    /// (<see cref="IInboundDedupeGrain.NoteUnknownOrderAsync"/>, durable): the attempt that applies it resolves the record.
+    /// </summary>
+    [Id(5)] public bool UnknownOrderRaised { get; init; }
 }
 
 /// <summary>Exception kinds the integration bridge raises besides those of <c>ExceptionKinds</c>.</summary>
@@ -62,6 +65,10 @@ public interface IInboundDedupeGrain : IGrainWithStringKey
     /// <summary>Drops the lease without recording completion, so that a redelivery processes it again.</summary>
     [Alias("Release")]
     Task ReleaseAsync(string leaseId);
+
+    /// <summary>Records, durably, that this attempt raised an unknown-order record for the delivery. Idempotent.</summary>
+    [Alias("NoteUnknownOrder")]
+    Task NoteUnknownOrderAsync(string leaseId);
 
     [Alias("Get")]
     Task<DeliveryClaim> GetAsync();

@@ -90,8 +90,8 @@ internal sealed class CloudEventsWebhook(
                     return await IntakeAsync(dedupeSource, deliveryId, order, null, cancellationToken);
                 default:
                     var shipment = cloudEvent.Data.Deserialize<ShipmentConfirmed>(RetailJson.Options)!;
-                    return await gate.RunAsync(dedupeSource, deliveryId, (retried, _) =>
-                        orders.ApplyAsync(dedupeSource, shipment.OrderId, shipment.OrderId, retried, async (grain, id) =>
+                    return await gate.RunAsync(dedupeSource, deliveryId, (unknownOrderRaised, _) =>
+                        orders.ApplyAsync(dedupeSource, shipment.OrderId, shipment.OrderId, unknownOrderRaised, async (grain, id) =>
                         {
                             await grain.ConfirmShipmentAsync(shipment);
                             return WebhookResult.Processed($"Shipment {shipment.ShipmentId} of order {id} confirmed.");
@@ -111,7 +111,7 @@ internal sealed class CloudEventsWebhook(
         {
             return WebhookResult.Invalid(errors, "The event does not map to a valid canonical order.");
         }
-        return await gate.RunAsync(dedupeSource, deliveryId, async (retried, _) =>
+        return await gate.RunAsync(dedupeSource, deliveryId, async (unknownOrderRaised, _) =>
         {
             var result = await intake.SubmitAsync(order);
             var taken = result.Created ? $"Order {result.OrderId} taken in ({result.Status})" : $"Order {result.OrderId} was already taken in";
@@ -120,7 +120,7 @@ internal sealed class CloudEventsWebhook(
                 return WebhookResult.Processed($"{taken}.", result.OrderId);
             }
             // The customer left the store with the goods: the shipment is confirmed at once so stock leaves onHand.
-            return await orders.ApplyAsync(dedupeSource, sale.SaleId, result.OrderId, retried, async (grain, id) =>
+            return await orders.ApplyAsync(dedupeSource, sale.SaleId, result.OrderId, unknownOrderRaised, async (grain, id) =>
             {
                 await grain.ConfirmShipmentAsync(sale.ToShipment(id));
                 return WebhookResult.Processed($"{taken}; handed over at store {sale.StoreId}.", id);

@@ -70,11 +70,11 @@ internal sealed class ShopifyWebhook(
         {
             return WebhookResult.Invalid(errors, "The Shopify order does not map to a valid canonical order.");
         }
-        return await gate.RunAsync(Source, deliveryId, (retried, _) => topic switch
+        return await gate.RunAsync(Source, deliveryId, (unknownOrderRaised, _) => topic switch
         {
             OrdersCreate => SubmitAsync(order),
-            OrdersUpdated => UpdateAsync(order, retried),
-            _ => CancelAsync(order, payload.CancelReason, retried),
+            OrdersUpdated => UpdateAsync(order, unknownOrderRaised),
+            _ => CancelAsync(order, payload.CancelReason, unknownOrderRaised),
         }, cancellationToken);
     }
 
@@ -88,38 +88,33 @@ internal sealed class ShopifyWebhook(
 
     /// <summary>
     /// orders/updated carries the whole order: an order Retail does not have yet (its orders/create is late or lost)
-    /// is taken in from it; a known order takes the payment news when it moves the payment forward.
+    /// is taken in from it; a known order is given the payment news and decides what it means.
     /// </summary>
-    private async Task<WebhookResult> UpdateAsync(CanonicalOrder order, bool retried)
+    private async Task<WebhookResult> UpdateAsync(CanonicalOrder order, bool unknownOrderRaised)
     {
         var orderId = await intake.FindAsync(order.Channel, order.ChannelOrderId);
         if (orderId is null)
         {
             return await SubmitAsync(order);
         }
-        return await orders.ApplyAsync(Source, order.ChannelOrderId, orderId, retried, async (grain, id) =>
+        return await orders.ApplyAsync(Source, order.ChannelOrderId, orderId, unknownOrderRaised, async (grain, id) =>
         {
             var payment = order.Payment!;
-            var current = (await grain.GetAsync())?.Payment?.Status ?? PaymentStatuses.Pending;
-            if (!PaymentProgress.Advances(current, payment.Status))
-            {
-                return new WebhookResult { Status = WebhookStatuses.NoOp, Outcome = $"Payment stays {current} (Shopify says {payment.Status})." };
-            }
-            await grain.UpdatePaymentAsync(new PaymentUpdate
+            var view = await grain.UpdatePaymentAsync(new PaymentUpdate
             {
                 Status = payment.Status,
                 Provider = payment.Provider,
                 Reference = payment.Reference,
                 Amount = order.Totals?.GrandTotal,
             });
-            return WebhookResult.Processed($"Payment of order {id} is now {payment.Status}.");
+            return WebhookResult.Processed($"Shopify's payment news '{payment.Status}' given to order {id}; its payment is {view.Payment?.Status}.");
         });
     }
 
-    private async Task<WebhookResult> CancelAsync(CanonicalOrder order, string? reason, bool retried)
+    private async Task<WebhookResult> CancelAsync(CanonicalOrder order, string? reason, bool unknownOrderRaised)
     {
         var orderId = await intake.FindAsync(order.Channel, order.ChannelOrderId);
-        return await orders.ApplyAsync(Source, order.ChannelOrderId, orderId, retried, async (grain, id) =>
+        return await orders.ApplyAsync(Source, order.ChannelOrderId, orderId, unknownOrderRaised, async (grain, id) =>
         {
             try
             {
@@ -145,10 +140,10 @@ internal sealed class ShopifyWebhook(
             return WebhookResult.Invalid(new Dictionary<string, string[]> { ["order_id"] = ["The refund's id and order_id are required."] });
         }
         var channelOrderId = ShopifyOrderMapper.ChannelOrderId(refund.OrderId);
-        return await gate.RunAsync(Source, deliveryId, async (retried, _) =>
+        return await gate.RunAsync(Source, deliveryId, async (unknownOrderRaised, _) =>
         {
             var orderId = await intake.FindAsync(Channels.Shopify, channelOrderId);
-            return await orders.ApplyAsync(Source, channelOrderId, orderId, retried, (grain, id) => ApplyRefundAsync(grain, id, refund));
+            return await orders.ApplyAsync(Source, channelOrderId, orderId, unknownOrderRaised, (grain, id) => ApplyRefundAsync(grain, id, refund));
         }, cancellationToken);
     }
 

@@ -78,17 +78,12 @@ internal sealed class StripeWebhook(
         {
             return Task.FromResult(WebhookResult.Ignored($"Payment intent {intent.Id} is {intent.Status}: nothing to record."));
         }
-        return gate.RunAsync(Source, stripeEvent.Id, async (retried, _) =>
+        return gate.RunAsync(Source, stripeEvent.Id, async (unknownOrderRaised, _) =>
         {
             var orderId = await FindOrderAsync(intent.Metadata, intent.Id);
-            return await orders.ApplyAsync(Source, intent.Id, orderId, retried, async (grain, id) =>
+            return await orders.ApplyAsync(Source, intent.Id, orderId, unknownOrderRaised, async (grain, id) =>
             {
-                var current = (await grain.GetAsync())?.Payment?.Status;
-                if (current is not null && !PaymentProgress.Advances(current, status))
-                {
-                    return new WebhookResult { Status = WebhookStatuses.NoOp, Outcome = $"Payment of order {id} stays {current} (Stripe says {status})." };
-                }
-                await grain.UpdatePaymentAsync(new PaymentUpdate
+                var view = await grain.UpdatePaymentAsync(new PaymentUpdate
                 {
                     Status = status,
                     Provider = PaymentProvider,
@@ -98,7 +93,7 @@ internal sealed class StripeWebhook(
                         ? $"{failure.Message} ({failure.DeclineCode ?? failure.Code})"
                         : null,
                 });
-                return WebhookResult.Processed($"Payment of order {id} is now {status} ({intent.Id}).");
+                return WebhookResult.Processed($"Stripe's news '{status}' ({intent.Id}) given to order {id}; its payment is {view.Payment?.Status}.");
             });
         }, cancellationToken);
     }
@@ -120,10 +115,10 @@ internal sealed class StripeWebhook(
             return Task.FromResult(WebhookResult.Ignored($"Charge {charge.Id} has no succeeded refund to confirm."));
         }
         var reference = charge.PaymentIntent ?? charge.Id;
-        return gate.RunAsync(Source, stripeEvent.Id, async (retried, _) =>
+        return gate.RunAsync(Source, stripeEvent.Id, async (unknownOrderRaised, _) =>
         {
             var orderId = await FindOrderAsync(charge.Metadata, reference);
-            return await orders.ApplyAsync(Source, reference, orderId, retried, async (grain, id) =>
+            return await orders.ApplyAsync(Source, reference, orderId, unknownOrderRaised, async (grain, id) =>
             {
                 foreach (var confirmation in confirmations)
                 {

@@ -13,8 +13,8 @@ internal sealed partial class DeliveryGate(
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>The work; its second argument is true when an earlier attempt of this delivery failed.</summary>
-    public delegate Task<WebhookResult> Work(bool retried, CancellationToken cancellationToken);
+    /// <summary>The work; its first argument is true when an earlier attempt of this delivery raised an unknown-order record.</summary>
+    public delegate Task<WebhookResult> Work(bool unknownOrderRaised, CancellationToken cancellationToken);
 
     public async Task<WebhookResult> RunAsync(string source, string deliveryId, Work work, CancellationToken cancellationToken)
     {
@@ -47,7 +47,11 @@ internal sealed partial class DeliveryGate(
         WebhookResult result;
         try
         {
-            result = await work(claim.EarlierAttempts > 0, cancellationToken);
+            result = await work(claim.UnknownOrderRaised, cancellationToken);
+            if (result.RaisedUnknownOrder)
+            {
+                await grain.NoteUnknownOrderAsync(leaseId);
+            }
         }
         catch
         {

@@ -10,10 +10,11 @@ internal sealed class OrderWebhookCalls(OrderIntake intake, UnknownOrders unknow
     /// <summary>
     /// Runs <paramref name="action"/> on the order. An unknown order goes to <see cref="UnknownOrders.HandleAsync"/>, an
     /// invalid transition to <see cref="UnknownOrders.RejectedAsync"/>, invalid input answers 400. When an earlier
-    /// attempt of the delivery failed (<paramref name="retried"/>), a success closes its unknown-order record.
+    /// attempt of the delivery raised an unknown-order record (<paramref name="unknownOrderRaised"/>, kept durably by the
+    /// delivery's dedupe record), the success that applies the event resolves it.
     /// </summary>
     public async Task<WebhookResult> ApplyAsync(
-        string source, string reference, string? orderId, bool retried, Func<IOrderGrain, string, Task<WebhookResult>> action)
+        string source, string reference, string? orderId, bool unknownOrderRaised, Func<IOrderGrain, string, Task<WebhookResult>> action)
     {
         if (orderId is null)
         {
@@ -36,7 +37,7 @@ internal sealed class OrderWebhookCalls(OrderIntake intake, UnknownOrders unknow
         {
             return await unknownOrders.RejectedAsync(orderId, exception.Message);
         }
-        if (retried && result.IsSuccess)
+        if (unknownOrderRaised && result.IsSuccess)
         {
             await unknownOrders.ResolveAsync(source, reference);
         }

@@ -28,12 +28,13 @@ internal sealed partial class UnknownOrders(
         if (time.GetUtcNow() - record.CreatedAt < options.CurrentValue.UnknownOrderRetryPeriod)
         {
             return WebhookResult.Problem(503, ProblemCodes.OrderNotFound, "The order is not known yet; retry later.", detail)
-                with { RetryAfter = TimeSpan.FromMinutes(1) };
+                with { RetryAfter = TimeSpan.FromMinutes(1), RaisedUnknownOrder = true };
         }
         return new WebhookResult
         {
             Status = WebhookStatuses.UnknownOrder,
             Outcome = $"Order unknown; exception {record.Id} stays open. {detail}",
+            RaisedUnknownOrder = true,
         };
     }
 

@@ -20,6 +20,8 @@ internal sealed record WebhookResult
     public IReadOnlyDictionary<string, string[]>? Errors { get; init; }
     public TimeSpan? RetryAfter { get; init; }
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
+    /// <summary>This attempt raised an unknown-order exception record (the delivery's dedupe record keeps that durably).</summary>
+    public bool RaisedUnknownOrder { get; init; }
     /// <summary>False for a success that must not be recorded as processed (a redelivery must run again).</summary>
     public bool Final { get; init; } = true;
 

@@ -13,7 +13,6 @@ internal sealed class InboundDedupeGrain(
     private static readonly TimeSpan MaxLease = TimeSpan.FromMinutes(30);
     private string? leaseId;
     private DateTimeOffset leaseExpiresAt;
-    private int leasesAcquired;
 
     public Task<DeliveryClaim> TryBeginAsync(string leaseId, TimeSpan leaseDuration)
     {
@@ -31,10 +30,9 @@ internal sealed class InboundDedupeGrain(
         {
             return Task.FromResult(Current(acquired: false));
         }
-        var earlierAttempts = this.leaseId == leaseId ? leasesAcquired - 1 : leasesAcquired++;
         this.leaseId = leaseId;
         leaseExpiresAt = now + leaseDuration;
-        return Task.FromResult(Current(acquired: true) with { EarlierAttempts = earlierAttempts });
+        return Task.FromResult(Current(acquired: true));
     }
 
     public async Task CompleteAsync(string leaseId, string outcome)
@@ -68,6 +66,25 @@ internal sealed class InboundDedupeGrain(
         return Task.CompletedTask;
     }
 
+    public async Task NoteUnknownOrderAsync(string leaseId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(leaseId);
+        if (state.State.UnknownOrderRaised || state.State.CompletedAt is not null)
+        {
+            return;
+        }
+        state.State.UnknownOrderRaised = true;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.UnknownOrderRaised = false;
+            throw;
+        }
+    }
+
     public Task<DeliveryClaim> GetAsync() => Task.FromResult(Current(acquired: false));
 
     private DeliveryClaim Current(bool acquired) => new()
@@ -78,5 +95,6 @@ internal sealed class InboundDedupeGrain(
             : DeliveryStatus.Unseen,
         CompletedAt = state.State.CompletedAt,
         Outcome = state.State.Outcome,
+        UnknownOrderRaised = state.State.UnknownOrderRaised,
     };
 }

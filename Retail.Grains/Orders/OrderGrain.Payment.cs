@@ -10,18 +10,19 @@ namespace Retail.Grains.Orders;
 
 internal sealed partial class OrderGrain
 {
-    private static readonly HashSet<string> PaymentOutcomes = new(StringComparer.Ordinal)
-    {
-        PaymentStatuses.Authorized, PaymentStatuses.Captured, PaymentStatuses.Failed,
-    };
-
+    /// <summary>
+    /// The payment provider's news, in any order and any number of times: the order decides what it means. Pending news
+    /// and repeats change nothing; an authorization after its capture is late news; a capture after a failure is a retried
+    /// card that went through (on an order cancelled meanwhile: a refund to make and an exception for a person); a failure
+    /// after a capture is refused, because money taken cannot un-happen by a failure.
+    /// </summary>
     public async Task<OrderView> UpdatePaymentAsync(PaymentUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
         var errors = new ValidationErrors();
-        if (!PaymentOutcomes.Contains(update.Status))
+        if (!PaymentStatuses.All.Contains(update.Status))
         {
-            errors.Add("status", "Must be 'authorized', 'captured' or 'failed'.");
+            errors.Add("status", "Must be 'pending', 'authorized', 'captured' or 'failed'.");
         }
         if (update.Amount is < 0)
         {
@@ -31,9 +32,15 @@ internal sealed partial class OrderGrain
         EnsureExists();
 
         var current = State.Payment?.Status;
-        if (current == update.Status || (current == PaymentStatuses.Captured && update.Status == PaymentStatuses.Authorized))
+        if (current == PaymentStatuses.Captured && update.Status == PaymentStatuses.Failed)
         {
-            // A repeat, or an authorization arriving after its capture: nothing new.
+            throw InvalidTransition($"The payment of order {Key} was captured; a failure cannot follow it (refund it instead).");
+        }
+        if (current == update.Status
+            || update.Status == PaymentStatuses.Pending
+            || (current == PaymentStatuses.Captured && update.Status == PaymentStatuses.Authorized))
+        {
+            // A repeat, news of a payment still pending, or an authorization arriving after its capture: nothing new.
             return ToView();
         }
 
@@ -64,9 +71,12 @@ internal sealed partial class OrderGrain
             {
                 if (!moneyWasTaken)
                 {
-                    // Money taken for an order that no longer exists goes back.
+                    // Money taken for an order that no longer exists goes back, and a person sees it until it has.
                     var owed = (update.Amount ?? State.GrandTotal) - State.Refunds.Sum(r => r.Amount);
-                    RequestRefund(now, owed, "Payment received for a cancelled order.", []);
+                    if (RequestRefund(now, owed, "Payment received for a cancelled order.", []) is not null)
+                    {
+                        State.Refunds[^1].AfterCancellation = true;
+                    }
                 }
             }
             else

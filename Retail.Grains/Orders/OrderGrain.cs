@@ -313,6 +313,11 @@ internal sealed partial class OrderGrain(
     private void ReconcileExceptions(DateTimeOffset now)
     {
         var wanted = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (State.Refunds.FirstOrDefault(r => r.AfterCancellation && r.Status == RefundStatus.Pending) is { } refund)
+        {
+            wanted[ExceptionKinds.PaymentAfterCancellation] =
+                $"Payment {State.Payment?.Reference} arrived after order {Key} was cancelled; refund {refund.RefundId} of {refund.Amount} {State.Order.Currency} is requested.";
+        }
         if (State.Status != OrderStatus.Cancelled)
         {
             if (State.HoldKind is { } holdKind)

@@ -119,6 +119,8 @@ internal sealed class RefundState
     [Id(6)] public List<LineQuantity> Lines { get; set; } = [];
     /// <summary>The payment provider's ids of the refunds that settled it.</summary>
     [Id(7)] public List<string> ProviderRefundIds { get; set; } = [];
+    /// <summary>For money the provider took after the order was cancelled (an exception stays open until it is refunded).</summary>
+    [Id(8)] public bool AfterCancellation { get; set; }
 }
 
 [GenerateSerializer, Alias("Retail.ReturnState")]

@@ -33,16 +33,17 @@ public sealed class InboundDedupeGrainTests(EmbeddedBridge bridge)
     }
 
     [Fact]
-    public async Task Release_LetsTheNextDeliveryProcessAndCountsTheEarlierAttempt()
+    public async Task Release_AfterAnUnknownOrder_LetsTheNextDeliveryProcessKnowingTheRecordIsOpen()
     {
         var grain = Grain();
         await grain.TryBeginAsync("first", TimeSpan.FromMinutes(1));
 
+        await grain.NoteUnknownOrderAsync("first");
         await grain.ReleaseAsync("first");
         var next = await grain.TryBeginAsync("second", TimeSpan.FromMinutes(1));
 
         Assert.True(next.Acquired);
-        Assert.Equal(1, next.EarlierAttempts);
+        Assert.True(next.UnknownOrderRaised);
     }
 
     [Fact]

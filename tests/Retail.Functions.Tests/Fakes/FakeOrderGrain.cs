@@ -55,10 +55,15 @@ public sealed class FakeOrderGrain(FakeGrains grains, string orderId) : IOrderGr
     {
         Mutate("UpdatePayment", () =>
         {
+            if (PaymentStatus == PaymentStatuses.Captured && update.Status == PaymentStatuses.Failed)
+            {
+                // As the order grain does: money taken cannot be followed by a failure.
+                throw new RetailException(ProblemCodes.InvalidTransition, "The payment was captured; a failure cannot follow it.");
+            }
             PaymentUpdates.Add(update);
             PaymentStatus = update.Status;
         });
-        return Task.FromResult(new OrderView { OrderId = OrderId });
+        return Task.FromResult(new OrderView { OrderId = OrderId, Payment = new Payment { Status = update.Status } });
     }
 
     public Task<OrderView> CancelAsync(CancelRequest request)

@@ -35,7 +35,6 @@ public sealed class FakeDedupeGrain(FakeGrains grains, string key) : IInboundDed
 {
     private readonly Lock gate = new();
     private string? leaseId;
-    private int leases;
 
     public string Key { get; } = key;
     public DateTimeOffset? CompletedAt { get; private set; }
@@ -51,7 +50,7 @@ public sealed class FakeDedupeGrain(FakeGrains grains, string key) : IInboundDed
                 return Task.FromResult(Claim(false));
             }
             this.leaseId = leaseId;
-            return Task.FromResult(Claim(true) with { EarlierAttempts = leases++ });
+            return Task.FromResult(Claim(true) with { UnknownOrderRaised = UnknownOrderRaised });
         }
     }
 
@@ -64,6 +63,15 @@ public sealed class FakeDedupeGrain(FakeGrains grains, string key) : IInboundDed
             Outcome ??= outcome;
             this.leaseId = null;
         }
+        return Task.CompletedTask;
+    }
+
+    public bool UnknownOrderRaised { get; private set; }
+
+    public Task NoteUnknownOrderAsync(string leaseId)
+    {
+        grains.Record($"IInboundDedupeGrain/{Key}.NoteUnknownOrder");
+        UnknownOrderRaised = true;
         return Task.CompletedTask;
     }
 

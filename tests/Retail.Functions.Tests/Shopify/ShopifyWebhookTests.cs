@@ -211,14 +211,14 @@ public sealed class ShopifyWebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OrdersUpdated_WhenPaymentDidNotMoveForward_ChangesNothing()
+    public async Task OrdersUpdated_OfAKnownOrder_GivesThePaymentNewsToTheOrderToDecide()
     {
         await host.PostShopifyAsync("orders/create", Order);
 
         var response = await host.PostShopifyAsync("orders/updated", Order);
 
-        await Answers.OkAsync(response, WebhookStatuses.NoOp);
-        Assert.Empty(host.Grains.Order(OrderIdOf("5923418800312")).PaymentUpdates);
+        await Answers.OkAsync(response, WebhookStatuses.Processed);
+        Assert.Equal(PaymentStatuses.Captured, Assert.Single(host.Grains.Order(OrderIdOf("5923418800312")).PaymentUpdates).Status);
     }
 
     [Fact]

@@ -182,14 +182,14 @@ public sealed class StripeWebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Post_WhenAnOlderStatusArrivesAfterCapture_ChangesNothing()
+    public async Task Post_WhenAFailureArrivesAfterCapture_IsRefusedByTheOrderAndRecorded()
     {
         await host.PostStripeAsync(Succeeded);
         await host.Grains.GetGrain<IOrderIndexGrain>(OrderIndexKey.ForPaymentReference("stripe", "pi_3QKxAaLkdIwHu7ix1Kk2Ll3m")).ClaimAsync(OrderId);
 
         var failed = await host.PostStripeAsync(Samples.Bytes("Stripe", "payment_intent.payment_failed.json"));
 
-        await Answers.OkAsync(failed, WebhookStatuses.NoOp);
+        await Answers.OkAsync(failed, WebhookStatuses.Rejected);
         Assert.Equal(PaymentStatuses.Captured, host.Grains.Order(OrderId).PaymentStatus);
     }
 

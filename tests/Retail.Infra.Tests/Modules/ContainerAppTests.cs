@@ -32,6 +32,17 @@ public sealed partial class ContainerAppTests(CompiledTemplateFixture fixture)
     }
 
     [Fact]
+    public void Silo_Settings_AreTheProductionOnes()
+    {
+        var settings = EnvironmentVariables("silo").ToDictionary(setting => (string)setting["name"]!, setting => (string?)setting["value"]);
+
+        Assert.Equal("Postgres", settings["Orleans__Storage"]);
+        Assert.Equal("Postgres", settings["Orleans__Membership"]);
+        Assert.Equal("false", settings["Orders__Directory"]);
+        Assert.Equal("Azure", settings["Messaging__Transport"]);
+    }
+
+    [Fact]
     public void Silo_AdvertisedAddress_IsLeftToEachReplica()
     {
         var names = EnvironmentVariables("silo").Select(setting => (string?)setting["name"]);
