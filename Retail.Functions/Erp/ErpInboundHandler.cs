@@ -176,7 +176,7 @@ internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaVali
         var message = received.Message;
         try
         {
-            await grains.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key).RaiseAsync(new ExceptionToRaise
+            await grains.RaiseExceptionAsync(new ExceptionToRaise
             {
                 Kind = ExceptionKinds.DeadLetter,
                 BusinessKey = message.MessageId,

@@ -685,7 +685,7 @@ internal sealed partial class InventoryGrain(
     {
         try
         {
-            await GrainFactory.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key).RaiseAsync(exception);
+            await GrainFactory.RaiseExceptionAsync(exception);
         }
         catch (Exception failure) when (failure is not OutOfMemoryException)
         {

@@ -384,7 +384,6 @@ internal sealed partial class OrderGrain(
 
     private async Task SendExceptionCallsAsync()
     {
-        var registry = GrainFactory.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key);
         while (State.ExceptionCalls.Count > 0)
         {
             var call = State.ExceptionCalls[0];
@@ -392,11 +391,11 @@ internal sealed partial class OrderGrain(
             {
                 if (call.Raise)
                 {
-                    await registry.RaiseAsync(new ExceptionToRaise { Kind = call.Kind, BusinessKey = Key, Reason = call.Reason });
+                    await GrainFactory.RaiseExceptionAsync(new ExceptionToRaise { Kind = call.Kind, BusinessKey = Key, Reason = call.Reason });
                 }
                 else
                 {
-                    await registry.ResolveForAsync(call.Kind, Key, call.Reason);
+                    await GrainFactory.ResolveExceptionAsync(call.Kind, Key, call.Reason);
                 }
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
