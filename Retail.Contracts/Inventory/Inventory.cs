@@ -34,6 +34,17 @@ public sealed record ReservationRequest
     [Id(1)] public int Quantity { get; init; }
     /// <summary>When an unpaid reservation lapses; null once paid (no expiry).</summary>
     [Id(2)] public DateTimeOffset? ExpiresAt { get; init; }
+    /// <summary>
+    /// When the order was received: the age that ranks reservations (with the order id for equal times). When stock
+    /// falls short, the newest orders' reservations give way first; null ranks by when the reservation was made.
+    /// </summary>
+    [Id(3)] public DateTimeOffset? OrderedAt { get; init; }
+    /// <summary>
+    /// When free stock is short, reservations of newer orders here give way, newest first, so that an older order
+    /// never loses stock to a newer one. The reservation may then hold less than asked (Reserved false, Quantity what
+    /// it holds); the orders that gave way are told and source again.
+    /// </summary>
+    [Id(4)] public bool TakeFromNewer { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("Retail.ReservationResult")]
@@ -145,8 +156,11 @@ public interface ISkuAvailabilityGrain : IGrainWithStringKey
 /// <summary>The <see cref="Orders.ReservationsReleased.Reason"/> values an inventory position sends.</summary>
 public static class ReleaseReasons
 {
-    /// <summary>A newer stock count left the reservations above stock; the newest were released.</summary>
+    /// <summary>A newer stock count left the reservations above stock; the shortfall was taken from the newest.</summary>
     public const string Snapshot = "snapshot";
+
+    /// <summary>An older order short of stock took it from this newer order's reservation.</summary>
+    public const string TakenByOlderOrder = "taken-by-older-order";
 
     /// <summary>An unpaid reservation reached its expiry.</summary>
     public const string Expired = "expired";
