@@ -1,6 +1,6 @@
-using System.Net;
 using Orleans.Configuration;
 using Retail.Grains;
+using Retail.Hosting;
 using Retail.Messaging;
 using Retail.Postgres.Hosting;
 
@@ -8,8 +8,8 @@ namespace Retail.Silo;
 
 /// <summary>
 /// How a process joins Retail's Orleans cluster, chosen by configuration (docs/configuration.md): as a silo with
-/// the grains (<see cref="AddRetailSilo"/>), as a client (<see cref="AddRetailOrleansClient"/>), or, with
-/// <c>Retail:Embedded</c>, as a silo inside an API or bridge process (<see cref="AddRetailOrleans"/>).
+/// the grains (<see cref="AddRetailSilo"/>), as a client (<see cref="RetailOrleansClientHosting.AddRetailOrleansClient"/>), or, with
+/// <c>Retail:Embedded</c>, as a silo inside the API process (<see cref="AddRetailOrleans"/>).
 /// </summary>
 public static class RetailOrleansHosting
 {
@@ -76,57 +76,5 @@ public static class RetailOrleansHosting
             }
         });
         return builder;
-    }
-
-    /// <summary>A client of the cluster that <c>Orleans:Membership</c> names.</summary>
-    public static IHostApplicationBuilder AddRetailOrleansClient(this IHostApplicationBuilder builder)
-    {
-        var options = OrleansSettings.From(builder.Configuration);
-        builder.UseOrleansClient(client =>
-        {
-            client.AddActivityPropagation();
-            client.Configure<ClusterOptions>(cluster =>
-            {
-                cluster.ClusterId = options.ClusterId;
-                cluster.ServiceId = options.ServiceId;
-            });
-            switch (options.Clustering)
-            {
-                case OrleansSettings.Localhost:
-                    client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
-                    break;
-                case OrleansSettings.Postgres:
-                    client.UseRetailPostgresClustering(builder.Configuration);
-                    break;
-                default:
-                    throw OrleansSettings.Unsupported("Orleans:Membership", options.Clustering);
-            }
-        });
-        return builder;
-    }
-
-    private sealed record OrleansSettings(
-        string ClusterId, string ServiceId, string Clustering, string Storage, int SiloPort, int GatewayPort, IPAddress? AdvertisedAddress)
-    {
-        public const string Localhost = "Localhost";
-        public const string Memory = "Memory";
-        public const string Postgres = "Postgres";
-
-        public static OrleansSettings From(IConfiguration configuration)
-        {
-            var section = configuration.GetSection("Orleans");
-            var advertised = section["AdvertisedIPAddress"];
-            return new OrleansSettings(
-                section["ClusterId"] ?? "retail",
-                section["ServiceId"] ?? "retail",
-                section["Membership"] ?? Localhost,
-                section["Storage"] ?? Memory,
-                section.GetValue("SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
-                section.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
-                string.IsNullOrWhiteSpace(advertised) ? null : IPAddress.Parse(advertised));
-        }
-
-        public static InvalidOperationException Unsupported(string key, string value) =>
-            new($"{key} = '{value}' is not supported. See docs/configuration.md for the values.");
     }
 }
