@@ -62,7 +62,7 @@ internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaVali
                 return MessageOutcome.Abandon;
             }
             var outcome = await DispatchAsync(messageType!, message.Body, cancellationToken);
-            await dedupe.CompleteAsync(leaseId, outcome);
+            await dedupe.CompleteAsync(leaseId, outcome, orderId: null);
             LogApplied(logger, message.MessageId, messageType!, outcome);
             return MessageOutcome.Complete;
         }

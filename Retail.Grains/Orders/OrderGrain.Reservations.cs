@@ -25,7 +25,10 @@ internal sealed partial class OrderGrain
         ArgumentNullException.ThrowIfNull(released);
         var errors = new ValidationErrors();
         errors.RequireId("locationId", released.LocationId);
-        errors.RequireId("sku", released.Sku);
+        if (!Skus.IsUsable(released.Sku))
+        {
+            errors.Add("sku", $"Must be a usable SKU: {Skus.Problem(released.Sku)}.");
+        }
         if (released.Lines is null || released.Lines.Count == 0)
         {
             errors.Add("lines", "At least one line is required.");

@@ -52,10 +52,10 @@ internal sealed class StockSourcer(IGrainFactory grains)
     private const int ExtraAttempts = 2;
     private const int MaxAttempts = 8;
 
-    /// <summary>Reads the locations and the availability of <paramref name="skus"/>, all at once.</summary>
+    /// <summary>Reads the locations and the availability of <paramref name="skus"/> (those usable as SKUs), all at once.</summary>
     public async Task<SourcingPicture> ReadAsync(IEnumerable<string> skus)
     {
-        var distinct = skus.Distinct(StringComparer.Ordinal).ToList();
+        var distinct = skus.Where(Skus.IsUsable).Distinct(StringComparer.Ordinal).ToList();
         var locations = grains.GetGrain<ILocationRegistryGrain>(ILocationRegistryGrain.Key).GetAllAsync();
         var answers = Task.WhenAll(distinct.Select(sku => grains.GetGrain<ISkuAvailabilityGrain>(sku).GetAsync()));
         await Task.WhenAll(locations, answers);

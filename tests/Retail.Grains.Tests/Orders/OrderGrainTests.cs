@@ -457,6 +457,37 @@ public sealed class OrderGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Submit_WithSkuOfSlashesAndSpaces_ReservesItAtItsPosition()
+    {
+        var warehouse = await _scenario.LocationAsync("wh", LocationType.Warehouse, priority: 1);
+        var sku = $"TEE/BLK M {Guid.NewGuid():N}";
+        await _scenario.StockAsync(sku, warehouse, 5);
+
+        var (orderId, result) = await _scenario.SubmitAsync(OrderScenario.Canonical(("1", sku, 2)));
+
+        Assert.Equal(OrderStatus.Released, result.Status);
+        Assert.Equal([new Allocation { LocationId = warehouse, Quantity = 2 }], Assert.Single((await _scenario.ViewAsync(orderId)).Lines).Allocations);
+        var position = await _scenario.Inventory(sku, warehouse).GetAsync();
+        Assert.Equal((sku, 2), (position.Sku, position.Reserved));
+    }
+
+    [Theory]
+    [InlineData("TAB\tSKU")]
+    [InlineData("")]
+    [InlineData("LONG")]
+    public async Task Submit_WithUnusableSku_HoldsWithUnknownSkuInsteadOfRefusing(string sku)
+    {
+        sku = sku == "LONG" ? new string('X', 256) : sku;
+
+        var (orderId, result) = await _scenario.SubmitAsync(OrderScenario.Canonical(("1", sku, 1)));
+
+        Assert.Equal(OrderStatus.OnHold, result.Status);
+        var exception = Assert.Single(await _scenario.ExceptionsOfAsync(orderId));
+        Assert.Equal(ExceptionKinds.UnknownSku, exception.Kind);
+        Assert.Contains("no usable SKU", exception.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Submit_WithUnknownSku_HoldsUntilRetriedAfterStockExists()
     {
         var warehouse = await _scenario.LocationAsync("wh", LocationType.Warehouse, priority: 1);
