@@ -19,7 +19,7 @@ internal static class AppHostCommand
         var gatewayPort = Port("--gateway-port", "the first silo's Orleans gateway port (the second uses the next port)", defaults.GatewayPort);
         var dashboardPort = Port("--dashboard-port", "the Orleans dashboard", defaults.DashboardPort);
         var postgresPort = Port("--postgres-port", "the private PostgreSQL", defaults.PostgresPort);
-        var brokerPort = Port("--broker-port", "the private RabbitMQ's AMQP 1.0 listener", defaults.BrokerPort);
+        var brokerPort = Port("--broker-port", "the private RabbitMQ's AMQP listener", defaults.BrokerPort);
         var managementPort = Port("--broker-management-port", "the private RabbitMQ's management API", defaults.BrokerManagementPort);
         var postgres = new Option<string?>("--postgres") { Description = "Use this PostgreSQL connection string instead of starting a private instance." };
         var broker = new Option<string?>("--broker") { Description = "Use this RabbitMQ AMQP URI (amqp://user:pass@host:port) instead of starting a private instance." };

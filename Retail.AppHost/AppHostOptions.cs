@@ -19,7 +19,7 @@ internal sealed record AppHostOptions
     public int BrokerManagementPort { get; init; } = 15673;
     /// <summary>Use this PostgreSQL instead of starting one.</summary>
     public string? PostgresConnectionString { get; init; }
-    /// <summary>Use this RabbitMQ (AMQP 1.0 URI) instead of starting one.</summary>
+    /// <summary>Use this RabbitMQ (amqp:// URI) instead of starting one.</summary>
     public string? BrokerUri { get; init; }
     /// <summary>Where endpoints.json is written.</summary>
     public string StateDirectory { get; init; } = ".retail";

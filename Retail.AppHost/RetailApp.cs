@@ -1,5 +1,4 @@
 using Retail.AppHost.Orchestration;
-using Retail.Messaging.RabbitMq;
 using Retail.Postgres.Local;
 using Spectre.Console;
 

@@ -25,7 +25,7 @@ public static class RetailOrleansHosting
     public static IHostApplicationBuilder AddRetailSilo(this IHostApplicationBuilder builder)
     {
         var options = OrleansSettings.From(builder.Configuration);
-        builder.Services.AddRetailMessaging(builder.Configuration);
+        builder.AddRetailMessaging();
         builder.UseOrleans(silo =>
         {
             silo.AddActivityPropagation();

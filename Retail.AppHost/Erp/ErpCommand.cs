@@ -106,8 +106,7 @@ internal static class ErpCommand
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Messaging:Transport"] = "RabbitMq",
-            ["ConnectionStrings:retail-broker"] = broker,
-            ["Messaging:RabbitMq:ManagementUri"] = endpoints.GetValueOrDefault("broker-management"),
+            ["ConnectionStrings:messaging"] = broker,
         }).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddRetailMessaging(configuration);

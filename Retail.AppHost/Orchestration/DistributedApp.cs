@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Retail.AppHost.Simulation;
-using Retail.Messaging.RabbitMq;
 using Retail.Postgres.Local;
 using Spectre.Console;
 
@@ -32,7 +31,7 @@ internal static class DistributedApp
             var broker = options.BrokerUri;
             if (broker is null)
             {
-                AnsiConsole.MarkupLine($"Starting RabbitMQ (AMQP 1.0) on 127.0.0.1:{options.BrokerPort}...");
+                AnsiConsole.MarkupLine($"Starting RabbitMQ on 127.0.0.1:{options.BrokerPort}...");
                 rabbit = await RabbitMqLauncher.StartAsync(
                     new RabbitMqLauncherOptions { AmqpPort = options.BrokerPort, ManagementPort = options.BrokerManagementPort },
                     cancellationToken: cancellationToken);
@@ -51,15 +50,11 @@ internal static class DistributedApp
                 ["Orders__Directory"] = "false",
                 ["ConnectionStrings__retail-db"] = database,
                 ["Messaging__Transport"] = "RabbitMq",
-                ["ConnectionStrings__retail-broker"] = broker,
+                ["ConnectionStrings__messaging"] = broker,
             };
             foreach (var (key, value) in token.Environment.Concat(secrets.Environment))
             {
                 common[key] = value;
-            }
-            if (rabbit is not null)
-            {
-                common["Messaging__RabbitMq__ManagementUri"] = rabbit.ManagementUri.ToString();
             }
 
             var dotnet = DotnetHost();
@@ -109,7 +104,7 @@ internal static class DistributedApp
                 .Add("orleans-dashboard", $"http://127.0.0.1:{options.DashboardPort}", "Orleans dashboard")
                 .Add("silo-1", $"http://127.0.0.1:{options.SiloHttpPort}", "silo health")
                 .Add("silo-2", $"http://127.0.0.1:{options.SiloHttpPort + 1}", "silo health")
-                .Add("broker", broker, "RabbitMQ, AMQP 1.0 (erp-inbound, erp-outbound, retail-events)");
+                .Add("broker", broker, "RabbitMQ, AMQP 0-9-1 (erp-inbound, erp-outbound, retail-events)");
             if (rabbit is not null)
             {
                 endpoints.Add("broker-management", rabbit.ManagementUri.ToString(), "RabbitMQ management");
@@ -124,7 +119,7 @@ internal static class DistributedApp
 
             if (options.Simulate)
             {
-                await using var messaging = SimulationMessaging.ForBroker(broker, rabbit?.ManagementUri);
+                await using var messaging = SimulationMessaging.ForBroker(broker);
                 await Simulator.RunAsync(new SimulationTarget(new Uri(api), new Uri(bridge), token, secrets, messaging.Publisher, messaging.Processors), cancellationToken);
             }
             else

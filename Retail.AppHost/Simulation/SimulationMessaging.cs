@@ -9,14 +9,13 @@ internal sealed class SimulationMessaging(ServiceProvider services) : IAsyncDisp
 
     public IMessageProcessorFactory Processors => services.GetRequiredService<IMessageProcessorFactory>();
 
-    /// <summary>Connects to <paramref name="brokerUri"/>; <paramref name="managementUri"/> is the broker's management API when not on its default port.</summary>
-    public static SimulationMessaging ForBroker(string brokerUri, Uri? managementUri)
+    /// <summary>Connects to <paramref name="brokerUri"/> (AMQP 0-9-1).</summary>
+    public static SimulationMessaging ForBroker(string brokerUri)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Messaging:Transport"] = "RabbitMq",
-            ["ConnectionStrings:retail-broker"] = brokerUri,
-            ["Messaging:RabbitMq:ManagementUri"] = managementUri?.ToString(),
+            ["ConnectionStrings:messaging"] = brokerUri,
         }).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddRetailMessaging(configuration);

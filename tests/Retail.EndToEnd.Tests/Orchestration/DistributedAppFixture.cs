@@ -25,12 +25,8 @@ public sealed class DistributedAppFixture : IAsyncLifetime
         var settings = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             ["Messaging:Transport"] = "RabbitMq",
-            ["ConnectionStrings:retail-broker"] = AppHost.Endpoints["broker"],
+            ["ConnectionStrings:messaging"] = AppHost.Endpoints["broker"],
         };
-        if (AppHost.Endpoints.TryGetValue("broker-management", out var management))
-        {
-            settings["Messaging:RabbitMq:ManagementUri"] = management;
-        }
         var services = new ServiceCollection();
         services.AddRetailMessaging(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         _messaging = services.BuildServiceProvider();

@@ -3,16 +3,15 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Retail.Messaging.RabbitMq;
+namespace Retail.AppHost.Orchestration;
 
 /// <summary>
 /// Runs a private RabbitMQ node from the machine's binaries (Debian's rabbitmq-server): its own node name, data, log
 /// and config directories under the temp directory, loopback ports for AMQP and management (given, or free ones) and a
-/// free one for Erlang distribution, and the AMQP 1.0 and management plugins. Runs as the <c>rabbitmq</c> user when
-/// started as root. Used by tests, the AppHost and the benchmarks; dispose it to stop the node and delete its
+/// free one for Erlang distribution, and the management plugin. Runs as the <c>rabbitmq</c> user when
+/// started as root. Used by the distributed mode; dispose it to stop the node and delete its
 /// directories.
 /// <para>
 /// It does not clash with a system RabbitMQ: the node name is unique, the Erlang cookie lives in the node's own home
@@ -22,7 +21,7 @@ namespace Retail.Messaging.RabbitMq;
 /// rabbitmqctl uses for its own distribution port.
 /// </para>
 /// </summary>
-public sealed partial class RabbitMqLauncher : IAsyncDisposable
+internal sealed partial class RabbitMqLauncher : IAsyncDisposable
 {
     private const string ServiceUser = "rabbitmq";
     private static readonly string[] BinaryDirectories = ["/usr/lib/rabbitmq/bin", "/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin"];
@@ -67,7 +66,7 @@ public sealed partial class RabbitMqLauncher : IAsyncDisposable
 
     public Uri ManagementUri => new($"http://127.0.0.1:{ManagementPort}");
 
-    /// <summary>The value for <c>ConnectionStrings:retail-broker</c>.</summary>
+    /// <summary>The value for <c>ConnectionStrings:messaging</c>.</summary>
     public string ConnectionString => AmqpUri.ToString().TrimEnd('/');
 
     /// <summary>Whether the node's server process runs (it is stopped by <see cref="StopNodeAsync"/>).</summary>
@@ -276,7 +275,7 @@ public sealed partial class RabbitMqLauncher : IAsyncDisposable
             disk_free_limit.absolute = 50MB
 
             """, cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(BaseDirectory, "enabled_plugins"), "[rabbitmq_amqp1_0,rabbitmq_management].\n", cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(BaseDirectory, "enabled_plugins"), "[rabbitmq_management].\n", cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(BaseDirectory, "rabbitmq-env.conf"), "", cancellationToken);
         if (Environment.IsPrivilegedProcess)
         {
