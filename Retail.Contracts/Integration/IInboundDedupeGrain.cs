@@ -21,11 +21,13 @@ public sealed record DeliveryClaim
     [Id(2)] public DateTimeOffset? CompletedAt { get; init; }
     /// <summary>What the first processing did, in words; kept to answer duplicates.</summary>
     [Id(3)] public string? Outcome { get; init; }
+    /// <summary>The order the first processing answered with, if any; kept to answer duplicates as the first did.</summary>
+    [Id(5)] public string? OrderId { get; init; }
     /// <summary>
     /// An earlier attempt of this delivery found no order and raised an <c>UnknownOrder</c> exception record
     /// (<see cref="IInboundDedupeGrain.NoteUnknownOrderAsync"/>, durable): the attempt that applies it resolves the record.
     /// </summary>
-    [Id(5)] public bool UnknownOrderRaised { get; init; }
+    [Id(6)] public bool UnknownOrderRaised { get; init; }
 }
 
 /// <summary>Exception kinds the integration bridge raises besides those of <c>ExceptionKinds</c>.</summary>
@@ -58,9 +60,9 @@ public interface IInboundDedupeGrain : IGrainWithStringKey
     [Alias("TryBegin")]
     Task<DeliveryClaim> TryBeginAsync(string leaseId, TimeSpan leaseDuration);
 
-    /// <summary>Records that the delivery was processed (durably) and drops the lease. Idempotent.</summary>
+    /// <summary>Records that the delivery was processed (durably), with its outcome and order, and drops the lease. Idempotent.</summary>
     [Alias("Complete")]
-    Task CompleteAsync(string leaseId, string outcome);
+    Task CompleteAsync(string leaseId, string outcome, string? orderId);
 
     /// <summary>Drops the lease without recording completion, so that a redelivery processes it again.</summary>
     [Alias("Release")]

@@ -35,7 +35,7 @@ internal sealed class InboundDedupeGrain(
         return Task.FromResult(Current(acquired: true));
     }
 
-    public async Task CompleteAsync(string leaseId, string outcome)
+    public async Task CompleteAsync(string leaseId, string outcome, string? orderId)
     {
         ArgumentException.ThrowIfNullOrEmpty(leaseId);
         if (state.State.CompletedAt is not null)
@@ -44,6 +44,7 @@ internal sealed class InboundDedupeGrain(
         }
         state.State.CompletedAt = time.GetUtcNow();
         state.State.Outcome = outcome;
+        state.State.OrderId = orderId;
         try
         {
             await state.WriteStateAsync();
@@ -52,6 +53,7 @@ internal sealed class InboundDedupeGrain(
         {
             state.State.CompletedAt = null;
             state.State.Outcome = null;
+            state.State.OrderId = null;
             throw;
         }
         this.leaseId = null;
@@ -95,6 +97,7 @@ internal sealed class InboundDedupeGrain(
             : DeliveryStatus.Unseen,
         CompletedAt = state.State.CompletedAt,
         Outcome = state.State.Outcome,
+        OrderId = state.State.OrderId,
         UnknownOrderRaised = state.State.UnknownOrderRaised,
     };
 }

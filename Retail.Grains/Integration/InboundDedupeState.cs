@@ -6,5 +6,6 @@ public sealed class InboundDedupeState
 {
     [Id(0)] public DateTimeOffset? CompletedAt { get; set; }
     [Id(1)] public string? Outcome { get; set; }
-    [Id(2)] public bool UnknownOrderRaised { get; set; }
+    [Id(2)] public string? OrderId { get; set; }
+    [Id(3)] public bool UnknownOrderRaised { get; set; }
 }

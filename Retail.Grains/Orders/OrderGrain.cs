@@ -204,7 +204,7 @@ internal sealed partial class OrderGrain(
         State.Lines = order.Lines.Select(l => new OrderLineState
         {
             LineId = l.LineId,
-            Sku = l.Sku,
+            Sku = l.Sku ?? "",
             Ordered = l.Quantity,
             UnitPrice = l.UnitPrice,
             Discount = l.Discount,
@@ -237,6 +237,12 @@ internal sealed partial class OrderGrain(
     /// <summary>The business checks that hold an order rather than reject it: unknown SKUs, then totals.</summary>
     private (string Kind, string Reason)? CheckOrder(SourcingPicture picture)
     {
+        var unusable = State.Lines.Where(l => !Skus.IsUsable(l.Sku)).ToList();
+        if (unusable.Count > 0)
+        {
+            return (ExceptionKinds.UnknownSku, string.Join(" ", unusable.Select(l =>
+                $"Line {l.LineId} has no usable SKU: {Skus.Problem(l.Sku)}{(string.IsNullOrEmpty(l.Sku) ? "" : $" ('{Shorten(l.Sku)}')")}.")));
+        }
         var unknown = picture.Unknown(State.Lines.Select(l => l.Sku));
         if (unknown.Count > 0)
         {
@@ -356,6 +362,13 @@ internal sealed partial class OrderGrain(
             State.OpenExceptions[kind] = reason;
             Raise(kind, reason, now);
         }
+    }
+
+    /// <summary>A SKU as a reason can show it: control characters as '?', at most 80 characters.</summary>
+    private static string Shorten(string sku)
+    {
+        var shown = new string([.. sku.Take(80).Select(c => char.IsControl(c) ? '?' : c)]);
+        return sku.Length > 80 ? shown + "..." : shown;
     }
 
     private string BackorderReason() =>

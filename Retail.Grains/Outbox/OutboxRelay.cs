@@ -85,10 +85,9 @@ public sealed partial class OutboxRelay(
         {
             case OutboxDestinations.Exceptions:
                 var effect = JsonSerializer.Deserialize<ExceptionEffect>(message.Body, RetailJson.Options)!;
-                var registry = grains.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key);
                 return effect.Raise is { } raise
-                    ? registry.RaiseAsync(raise)
-                    : registry.ResolveForAsync(effect.ResolveKind!, effect.ResolveBusinessKey!, effect.Resolution ?? "Resolved.");
+                    ? grains.RaiseExceptionAsync(raise)
+                    : grains.ResolveExceptionAsync(effect.ResolveKind!, effect.ResolveBusinessKey!, effect.Resolution ?? "Resolved.");
             case OutboxDestinations.ReleasedReservations:
                 var released = JsonSerializer.Deserialize<ReservationsReleased>(message.Body, RetailJson.Options)!;
                 return grains.GetGrain<IOrderGrain>(message.SessionId!).OnReservationsReleasedAsync(released);
