@@ -39,7 +39,7 @@ public static class OrdersEndpoints
 
     internal static async Task<Results<Created<OrderAccepted>, Ok<OrderAccepted>>> SubmitAsync(CanonicalOrder order, IClusterClient cluster)
     {
-        CanonicalOrderValidator.EnsureValid(order);
+        // The order grain validates the order (a 400 with the field errors) and claims its channel order once.
         var orderId = order.OrderId ?? Guid.NewGuid().ToString("N");
         var result = await cluster.GetGrain<IOrderGrain>(orderId).SubmitAsync(order with { OrderId = orderId });
         var accepted = new OrderAccepted(result.OrderId, result.Status);

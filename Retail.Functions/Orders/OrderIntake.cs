@@ -6,8 +6,9 @@ using Retail.Contracts.Orders;
 namespace Retail.Functions.Orders;
 
 /// <summary>
-/// Intake of a mapped channel order: validated, given a deterministic order id, claimed in the channel index (which
-/// answers the owner if the channel order was taken in before) and submitted to its order grain (idempotent).
+/// Intake of a mapped channel order: given a deterministic order id and submitted to its order grain, which validates
+/// it, claims the channel order in the index once (an order taken in before under another id answers instead) and is
+/// idempotent.
 /// </summary>
 internal sealed class OrderIntake(IGrainFactory grains)
 {
@@ -19,12 +20,11 @@ internal sealed class OrderIntake(IGrainFactory grains)
     }
 
     /// <exception cref="RetailValidationException">The order breaks the canonical rules.</exception>
-    public async Task<IntakeResult> SubmitAsync(CanonicalOrder order)
+    public Task<IntakeResult> SubmitAsync(CanonicalOrder order)
     {
-        CanonicalOrderValidator.EnsureValid(order);
-        var proposed = order.OrderId ?? OrderIdFor(order.Channel, order.ChannelOrderId);
-        var owner = await grains.GetGrain<IOrderIndexGrain>(OrderIndexKey.For(order.Channel, order.ChannelOrderId)).ClaimAsync(proposed);
-        return await grains.GetGrain<IOrderGrain>(owner).SubmitAsync(order with { OrderId = owner });
+        ArgumentNullException.ThrowIfNull(order);
+        var orderId = order.OrderId ?? OrderIdFor(order.Channel ?? "", order.ChannelOrderId ?? "");
+        return grains.GetGrain<IOrderGrain>(orderId).SubmitAsync(order with { OrderId = orderId });
     }
 
     /// <summary>The order id a channel order was taken in under, or null.</summary>

@@ -20,9 +20,16 @@ public sealed class FakeOrderGrain(FakeGrains grains, string orderId) : IOrderGr
     public List<ReturnRequest> Returns { get; } = [];
     public List<object> ErpMessages { get; } = [];
 
-    public Task<IntakeResult> SubmitAsync(CanonicalOrder order)
+    public async Task<IntakeResult> SubmitAsync(CanonicalOrder order)
     {
         Record("Submit");
+        // As the order grain does: it validates the order and claims its channel order, once.
+        CanonicalOrderValidator.EnsureValid(order);
+        var owner = await grains.GetGrain<IOrderIndexGrain>(OrderIndexKey.For(order.Channel, order.ChannelOrderId)).ClaimAsync(OrderId);
+        if (owner != OrderId)
+        {
+            return await grains.GetGrain<IOrderGrain>(owner).SubmitAsync(order with { OrderId = owner }) with { Created = false };
+        }
         lock (gate)
         {
             SubmitCount++;
@@ -32,7 +39,7 @@ public sealed class FakeOrderGrain(FakeGrains grains, string orderId) : IOrderGr
                 Submitted = order;
                 PaymentStatus = order.Payment?.Status;
             }
-            return Task.FromResult(new IntakeResult { OrderId = OrderId, Status = OrderStatus.Received, Created = created });
+            return new IntakeResult { OrderId = OrderId, Status = OrderStatus.Received, Created = created };
         }
     }
 
