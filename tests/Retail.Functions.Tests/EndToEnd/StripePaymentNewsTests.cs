@@ -5,6 +5,7 @@ using Retail.Contracts.Exceptions;
 using Retail.Contracts.Integration;
 using Retail.Contracts.Orders;
 using Retail.Functions.Stripe;
+using Retail.Functions.Tests.Stripe;
 using Retail.Functions.Tests.Webhooks;
 
 namespace Retail.Functions.Tests.EndToEnd;
@@ -114,7 +115,7 @@ public sealed class StripePaymentNewsTests(EmbeddedBridge bridge)
         var body = Encoding.UTF8.GetBytes(text);
         var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
-        request.Headers.Add("Stripe-Signature", StripeSignature.Compute(body, BridgeHost.StripeSecret, DateTimeOffset.UtcNow));
+        request.Headers.Add("Stripe-Signature", StripeSigning.Header(body, BridgeHost.StripeSecret, DateTimeOffset.UtcNow));
         return bridge.Client.SendAsync(request);
     }
 
