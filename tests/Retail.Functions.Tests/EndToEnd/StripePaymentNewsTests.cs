@@ -65,7 +65,8 @@ public sealed class StripePaymentNewsTests(EmbeddedBridge bridge)
 
         Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
         Assert.Equal(PaymentStatuses.Captured, (await world.ViewAsync(orderId)).Payment!.Status);
-        await EmbeddedBridge.EventuallyAsync(async () => (await world.Exceptions.GetAsync(unknown.Id))!.Status == ExceptionStatus.Resolved,
+        var records = bridge.Grains.GetGrain<IExceptionGrain>(ExceptionKey.For($"{StripeWebhook.Source}/{intent}"));
+        await EmbeddedBridge.EventuallyAsync(async () => (await records.GetAsync(unknown.Id))!.Status == ExceptionStatus.Resolved,
             "the unknown-order record to be resolved");
     }
 

@@ -44,7 +44,7 @@ public sealed class OrderGrainPaymentTests(ClusterFixture fixture)
         await order.ConfirmRefundAsync(new RefundConfirmation { ProviderRefundId = "re_1", Amount = 25.00m, Provider = "stripe" });
 
         Assert.Empty(await _scenario.ExceptionsOfAsync(orderId));
-        Assert.Equal(ExceptionStatus.Resolved, (await _scenario.Exceptions.GetAsync(exception.Id))!.Status);
+        Assert.Equal(ExceptionStatus.Resolved, (await _scenario.ExceptionOf(exception.Id).GetAsync(exception.Id))!.Status);
     }
 
     [Fact]
