@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
+using Retail.Contracts.Exceptions;
 using Retail.Grains;
 using Retail.Hosting;
 using Retail.Messaging;
@@ -62,6 +64,7 @@ public static class RetailOrleansHosting
                         silo.AddMemoryGrainStorage(name);
                     }
                     silo.UseInMemoryReminderService();
+                    silo.Services.TryAddSingleton<IExceptionProjection, InMemoryExceptionProjection>();
                     break;
                 case OrleansSettings.Postgres:
                     silo.Services.AddRetailPostgresDataSource(builder.Configuration);
@@ -70,6 +73,7 @@ public static class RetailOrleansHosting
                         silo.AddRetailPostgresGrainStorage(name);
                     }
                     silo.AddRetailPostgresReminders();
+                    silo.Services.AddRetailPostgresExceptionProjection(builder.Configuration);
                     break;
                 default:
                     throw OrleansSettings.Unsupported("Orleans:Storage", options.Storage);
