@@ -1,15 +1,16 @@
-using System.Net;
 using Orleans.Configuration;
 using Retail.Grains;
 using Retail.Messaging;
-using Retail.Postgres.Hosting;
 
 namespace Retail.Silo;
 
 /// <summary>
-/// How a process joins Retail's Orleans cluster, chosen by configuration (docs/configuration.md): as a silo with
-/// the grains (<see cref="AddRetailSilo"/>), as a client (<see cref="AddRetailOrleansClient"/>), or, with
-/// <c>Retail:Embedded</c>, as a silo inside an API or bridge process (<see cref="AddRetailOrleans"/>).
+/// How a process joins Retail's Orleans cluster: as a silo with the grains (<see cref="AddRetailSilo"/>), as a client
+/// (<see cref="AddRetailOrleansClient"/>), or, with <c>Retail:Embedded</c>, as a silo inside an API or bridge process
+/// (<see cref="AddRetailOrleans"/>). Clustering, grain storage, reminders, ids and ports come from Orleans' own
+/// configuration (<c>Orleans:Clustering:ProviderType</c>, <c>Orleans:GrainStorage:{name}:ProviderType</c>,
+/// <c>Orleans:Reminders:ProviderType</c>, <c>Orleans:ClusterId</c>, <c>Orleans:Endpoints:*</c>), as Aspire.Hosting.Orleans
+/// and the Azure deployment write it; what is left unconfigured is local and in memory (docs/configuration.md).
 /// </summary>
 public static class RetailOrleansHosting
 {
@@ -24,109 +25,52 @@ public static class RetailOrleansHosting
     /// <summary>A silo: the grains, their storage, reminders and clustering, and the message transport for the outbox.</summary>
     public static IHostApplicationBuilder AddRetailSilo(this IHostApplicationBuilder builder)
     {
-        var options = OrleansSettings.From(builder.Configuration);
+        var orleans = new OrleansSection(builder.Configuration.GetSection("Orleans"));
         builder.Services.AddRetailMessaging(builder.Configuration);
         builder.UseOrleans(silo =>
         {
             silo.AddActivityPropagation();
-            silo.Configure<ClusterOptions>(cluster =>
+            if (!orleans.HasProvider("Clustering"))
             {
-                cluster.ClusterId = options.ClusterId;
-                cluster.ServiceId = options.ServiceId;
-            });
-            switch (options.Clustering)
-            {
-                case OrleansSettings.Localhost:
-                    silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
-                    break;
-                case OrleansSettings.Postgres:
-                    silo.Services.AddRetailPostgresDataSource(builder.Configuration);
-                    silo.UseRetailPostgresClustering();
-                    if (options.AdvertisedAddress is { } advertised)
-                    {
-                        silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
-                    }
-                    else
-                    {
-                        silo.ConfigureEndpoints(options.SiloPort, options.GatewayPort);
-                    }
-                    break;
-                default:
-                    throw OrleansSettings.Unsupported("Orleans:Membership", options.Clustering);
+                silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
             }
-            switch (options.Storage)
+            foreach (var name in StorageNames.All.Where(name => !orleans.HasProvider($"GrainStorage:{name}")))
             {
-                case OrleansSettings.Memory:
-                    foreach (var name in StorageNames.All)
-                    {
-                        silo.AddMemoryGrainStorage(name);
-                    }
-                    silo.UseInMemoryReminderService();
-                    break;
-                case OrleansSettings.Postgres:
-                    silo.Services.AddRetailPostgresDataSource(builder.Configuration);
-                    foreach (var name in StorageNames.All)
-                    {
-                        silo.AddRetailPostgresGrainStorage(name);
-                    }
-                    silo.AddRetailPostgresReminders();
-                    break;
-                default:
-                    throw OrleansSettings.Unsupported("Orleans:Storage", options.Storage);
+                silo.AddMemoryGrainStorage(name);
+            }
+            if (!orleans.HasProvider("Reminders"))
+            {
+                silo.UseInMemoryReminderService();
             }
         });
         return builder;
     }
 
-    /// <summary>A client of the cluster that <c>Orleans:Membership</c> names.</summary>
+    /// <summary>A client of the cluster that <c>Orleans:Clustering</c> names (the local silo's gateway when it names none).</summary>
     public static IHostApplicationBuilder AddRetailOrleansClient(this IHostApplicationBuilder builder)
     {
-        var options = OrleansSettings.From(builder.Configuration);
+        var orleans = new OrleansSection(builder.Configuration.GetSection("Orleans"));
         builder.UseOrleansClient(client =>
         {
             client.AddActivityPropagation();
-            client.Configure<ClusterOptions>(cluster =>
+            if (!orleans.HasProvider("Clustering"))
             {
-                cluster.ClusterId = options.ClusterId;
-                cluster.ServiceId = options.ServiceId;
-            });
-            switch (options.Clustering)
-            {
-                case OrleansSettings.Localhost:
-                    client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
-                    break;
-                case OrleansSettings.Postgres:
-                    client.UseRetailPostgresClustering(builder.Configuration);
-                    break;
-                default:
-                    throw OrleansSettings.Unsupported("Orleans:Membership", options.Clustering);
+                client.UseLocalhostClustering(orleans.GatewayPort, orleans.ServiceId, orleans.ClusterId);
             }
         });
         return builder;
     }
 
-    private sealed record OrleansSettings(
-        string ClusterId, string ServiceId, string Clustering, string Storage, int SiloPort, int GatewayPort, IPAddress? AdvertisedAddress)
+    private sealed class OrleansSection(IConfigurationSection section)
     {
-        public const string Localhost = "Localhost";
-        public const string Memory = "Memory";
-        public const string Postgres = "Postgres";
+        public string ClusterId => section["ClusterId"] ?? "retail";
 
-        public static OrleansSettings From(IConfiguration configuration)
-        {
-            var section = configuration.GetSection("Orleans");
-            var advertised = section["AdvertisedIPAddress"];
-            return new OrleansSettings(
-                section["ClusterId"] ?? "retail",
-                section["ServiceId"] ?? "retail",
-                section["Membership"] ?? Localhost,
-                section["Storage"] ?? Memory,
-                section.GetValue("SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
-                section.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
-                string.IsNullOrWhiteSpace(advertised) ? null : IPAddress.Parse(advertised));
-        }
+        public string ServiceId => section["ServiceId"] ?? "retail";
 
-        public static InvalidOperationException Unsupported(string key, string value) =>
-            new($"{key} = '{value}' is not supported. See docs/configuration.md for the values.");
+        public int SiloPort => section.GetValue("Endpoints:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
+
+        public int GatewayPort => section.GetValue("Endpoints:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
+
+        public bool HasProvider(string path) => !string.IsNullOrWhiteSpace(section[$"{path}:ProviderType"]);
     }
 }

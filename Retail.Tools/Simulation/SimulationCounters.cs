@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Retail.AppHost.Simulation;
+namespace Retail.Tools.Simulation;
 
 /// <summary>What the simulation has sent so far, for its progress line.</summary>
 internal sealed class SimulationCounters

@@ -1,15 +1,15 @@
 using System.Net.Http.Headers;
-using Retail.AppHost.Orchestration;
+
 using Retail.Messaging;
 using Spectre.Console;
 
-namespace Retail.AppHost.Simulation;
+namespace Retail.Tools.Simulation;
 
 /// <summary>Where the simulation sends its traffic, and the transport its ERP stand-in listens on.</summary>
-internal sealed record SimulationTarget(Uri Api, Uri Bridge, DevelopmentToken Token, WebhookSecrets Secrets, IMessagePublisher Publisher, IMessageProcessorFactory Processors);
+internal sealed record SimulationTarget(Uri Api, Uri Bridge, string BearerToken, WebhookSecrets Secrets, IMessagePublisher Publisher, IMessageProcessorFactory Processors);
 
 /// <summary>
-/// <c>--simulate</c>: a living system for the dashboard. Sets up locations and stock, then keeps sending Shopify
+/// <c>simulate</c>: a living system for the dashboard. Sets up locations and stock, then keeps sending Shopify
 /// orders (paid through Shopify), web orders through the API paid by Stripe, cancellations and returns, while a
 /// stand-in ERP accepts, ships, invoices and now and then rejects, and sends stock counts that differ a little.
 /// </summary>
@@ -23,7 +23,7 @@ internal static class Simulator
         var random = new Random();
         var counters = new SimulationCounters();
         using var api = new HttpClient { BaseAddress = target.Api, Timeout = TimeSpan.FromSeconds(30) };
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", target.Token.Mint(TimeSpan.FromDays(1), "simulator"));
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", target.BearerToken);
         using var bridge = new HttpClient { BaseAddress = target.Bridge, Timeout = TimeSpan.FromSeconds(30) };
 
         AnsiConsole.MarkupLine("[bold]simulate[/] setting up locations and stock...");

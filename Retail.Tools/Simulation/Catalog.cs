@@ -3,7 +3,7 @@ using Retail.Contracts.Erp;
 using Retail.Contracts.Inventory;
 using Retail.Contracts.Locations;
 
-namespace Retail.AppHost.Simulation;
+namespace Retail.Tools.Simulation;
 
 /// <summary>The simulated retailer: two warehouses, two stores, and a range of SKUs with prices.</summary>
 internal static class Catalog

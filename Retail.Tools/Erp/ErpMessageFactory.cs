@@ -4,7 +4,7 @@ using Retail.Contracts;
 using Retail.Contracts.Erp;
 using Retail.Messaging;
 
-namespace Retail.AppHost.Erp;
+namespace Retail.Tools.Erp;
 
 /// <summary>Builds ERP messages in the envelope CONTRACTS.md section 5 describes.</summary>
 internal static class ErpMessageFactory

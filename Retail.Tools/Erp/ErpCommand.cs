@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
-using Retail.AppHost.Orchestration;
+
 using Retail.Contracts.Erp;
+using Retail.Tools.App;
 using Retail.Messaging;
 using Spectre.Console;
 
-namespace Retail.AppHost.Erp;
+namespace Retail.Tools.Erp;
 
 /// <summary>
 /// A development ERP console for a running distributed app: <c>erp send FILE</c> puts a message on erp-inbound,
@@ -23,11 +24,7 @@ internal static class ErpCommand
         send.SetAction((result, cancellationToken) => SendAsync(result.GetValue(stateDirectory)!, result.GetValue(file)!, result.GetValue(type)!, cancellationToken));
 
         var watch = new Command("watch", "Print every message Retail sends to the ERP (erp-outbound) until Ctrl+C; the watcher completes what it prints.");
-        watch.SetAction(async (result, cancellationToken) =>
-        {
-            using var shutdown = new ShutdownSignal(cancellationToken);
-            return await WatchAsync(result.GetValue(stateDirectory)!, shutdown.Token);
-        });
+        watch.SetAction((result, cancellationToken) => WatchAsync(result.GetValue(stateDirectory)!, cancellationToken));
 
         return new Command("erp", "Act as the ERP against a running distributed app.") { send, watch };
     }
@@ -91,14 +88,12 @@ internal static class ErpCommand
 
     private static async Task<ServiceProvider?> ConnectAsync(string stateDirectory)
     {
-        var endpointsFile = Path.Combine(stateDirectory, "endpoints.json");
-        if (!File.Exists(endpointsFile))
+        var app = await RunningApp.FindAsync(stateDirectory, CancellationToken.None);
+        if (app is null)
         {
-            AnsiConsole.MarkupLine($"[red]{Markup.Escape(endpointsFile)} not found: start the app first (dotnet run --project Retail.AppHost).[/]");
             return null;
         }
-        var endpoints = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(endpointsFile)) ?? [];
-        if (!endpoints.TryGetValue("broker", out var broker))
+        if (app["broker"] is not { } broker)
         {
             AnsiConsole.MarkupLine("[red]The running app has no broker: the ERP console needs the distributed mode (the embedded mode keeps its messages in memory).[/]");
             return null;
@@ -107,7 +102,7 @@ internal static class ErpCommand
         {
             ["Messaging:Transport"] = "RabbitMq",
             ["ConnectionStrings:retail-broker"] = broker,
-            ["Messaging:RabbitMq:ManagementUri"] = endpoints.GetValueOrDefault("broker-management"),
+            ["Messaging:RabbitMq:ManagementUri"] = app["broker-management"],
         }).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddRetailMessaging(configuration);

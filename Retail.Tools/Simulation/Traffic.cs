@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Retail.Contracts;
 using Retail.Contracts.Orders;
 
-namespace Retail.AppHost.Simulation;
+namespace Retail.Tools.Simulation;
 
 /// <summary>One customer action per call, in the senders' real formats, signed as the senders sign.</summary>
 internal sealed class Traffic(HttpClient api, HttpClient bridge, WebhookSecrets secrets, SimulationCounters counters, Random random)

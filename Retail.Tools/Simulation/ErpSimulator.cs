@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Retail.AppHost.Erp;
+using Retail.Tools.Erp;
 using Retail.Contracts;
 using Retail.Contracts.Erp;
 using Retail.Contracts.Orders;
 using Retail.Messaging;
 
-namespace Retail.AppHost.Simulation;
+namespace Retail.Tools.Simulation;
 
 /// <summary>
 /// A stand-in ERP: takes Retail's postings from <c>erp-outbound</c> and answers on <c>erp-inbound</c> the way an ERP

@@ -1,6 +1,6 @@
 using Retail.Messaging;
 
-namespace Retail.AppHost.Simulation;
+namespace Retail.Tools.Simulation;
 
 /// <summary>The simulated ERP's own connection to the running app's broker.</summary>
 internal sealed class SimulationMessaging(ServiceProvider services) : IAsyncDisposable
@@ -9,15 +9,9 @@ internal sealed class SimulationMessaging(ServiceProvider services) : IAsyncDisp
 
     public IMessageProcessorFactory Processors => services.GetRequiredService<IMessageProcessorFactory>();
 
-    /// <summary>Connects to <paramref name="brokerUri"/>; <paramref name="managementUri"/> is the broker's management API when not on its default port.</summary>
-    public static SimulationMessaging ForBroker(string brokerUri, Uri? managementUri)
+    /// <summary>The transport the services use, from the same configuration the AppHost gives them.</summary>
+    public static SimulationMessaging ForBroker(IConfiguration configuration)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Messaging:Transport"] = "RabbitMq",
-            ["ConnectionStrings:retail-broker"] = brokerUri,
-            ["Messaging:RabbitMq:ManagementUri"] = managementUri?.ToString(),
-        }).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddRetailMessaging(configuration);
         return new SimulationMessaging(services.BuildServiceProvider());

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Retail.AppHost.Simulation;
+namespace Retail.Tools.Simulation;
 
 /// <summary>Signs webhook bodies the way each sender does (CONTRACTS.md section 4).</summary>
 internal static class Signing
