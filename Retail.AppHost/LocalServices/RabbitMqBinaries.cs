@@ -31,7 +31,7 @@ public static class RabbitMqBinaries
     {
         var server = Find() ?? throw new InvalidOperationException("rabbitmq-server was not found in /usr/lib/rabbitmq/lib: apt-get install rabbitmq-server.");
         var root = state.Subdirectory("rabbitmq");
-        var epmdPort = ports.Broker + 1;
+        var epmdPort = ports.BrokerPortMapper;
         var epmd = builder.AddExecutable("epmd", "epmd", root, "-port", epmdPort.ToString(CultureInfo.InvariantCulture))
             .WithIconName("PlugConnected");
 
@@ -47,7 +47,7 @@ public static class RabbitMqBinaries
             .WithEnvironment("RABBITMQ_MNESIA_BASE", Path.Combine(root, "mnesia"))
             .WithEnvironment("RABBITMQ_LOG_BASE", Path.Combine(root, "log"))
             .WithEnvironment("RABBITMQ_LOGS", "-")
-            .WithEnvironment("RABBITMQ_DIST_PORT", (ports.Broker + 20000).ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("RABBITMQ_DIST_PORT", ports.BrokerDistribution.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("ERL_EPMD_PORT", epmdPort.ToString(CultureInfo.InvariantCulture))
             .WithIconName("Mail")
             .WaitFor(epmd);

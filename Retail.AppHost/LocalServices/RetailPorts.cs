@@ -11,6 +11,10 @@ public sealed record RetailPorts
     public int Postgres { get; init; } = 5433;
     public int Broker { get; init; } = 5673;
     public int BrokerManagement { get; init; } = 15673;
+    /// <summary>The private RabbitMQ's own Erlang port mapper (epmd), so it needs none of the machine's.</summary>
+    public int BrokerPortMapper { get; init; } = 5674;
+    /// <summary>The private RabbitMQ node's Erlang distribution port.</summary>
+    public int BrokerDistribution { get; init; } = 25673;
 
     public static RetailPorts From(IConfiguration configuration) => configuration.GetSection("Ports").Get<RetailPorts>() ?? new RetailPorts();
 }

@@ -6,10 +6,10 @@ using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
 
-namespace Retail.Postgres.Local;
+namespace Retail.Testing.Postgres;
 
 /// <summary>
-/// A private PostgreSQL server for tests, local runs and benchmarks, started from the machine's binaries:
+/// A private PostgreSQL server for test fixtures and benchmarks, started from the machine's binaries:
 /// a fresh cluster in its own directory under the temp directory, listening on a free port on 127.0.0.1 only,
 /// with scram-sha-256 authentication and a generated password. Disposing stops it and deletes the directory.
 /// When the process runs as root the server runs as the <c>postgres</c> user, as PostgreSQL requires.

@@ -1,4 +1,4 @@
-namespace Retail.Postgres.Local;
+namespace Retail.Testing.Postgres;
 
 /// <summary>How <see cref="PostgresLauncher"/> starts a private PostgreSQL server.</summary>
 public sealed class PostgresLauncherOptions

@@ -1,4 +1,4 @@
-namespace Retail.Postgres.Local;
+namespace Retail.Testing.Postgres;
 
 /// <summary>The PostgreSQL server binaries (initdb, pg_ctl, postgres) are not installed where the launcher looks.</summary>
 public sealed class PostgresNotFoundException : Exception
