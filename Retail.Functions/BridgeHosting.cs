@@ -40,7 +40,7 @@ public static class BridgeHosting
         if (!services.Any(service => service.ServiceType == typeof(IMessageProcessorFactory)))
         {
             // A silo in this process (embedded mode) registered the transport already; a client process adds it here.
-            services.AddRetailMessaging(builder.Configuration);
+            builder.AddRetailMessaging();
         }
         services.AddHostedService<ErpInboundConsumer>();
         return builder;

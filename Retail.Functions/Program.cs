@@ -1,9 +1,9 @@
 using Retail.Functions;
-using Retail.Silo;
+using Retail.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddRetailOrleans();
+builder.AddRetailOrleansClient();
 builder.AddRetailBridge();
 
 var app = builder.Build();

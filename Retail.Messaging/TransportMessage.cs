@@ -13,8 +13,9 @@ public sealed record TransportMessage
     public string ContentType { get; init; } = "application/json";
     public IReadOnlyDictionary<string, string> ApplicationProperties { get; init; } = new Dictionary<string, string>();
     public ReadOnlyMemory<byte> Body { get; init; }
-    /// <summary>When set, the broker holds the message until then.</summary>
-    public DateTimeOffset? ScheduledEnqueueTime { get; init; }
+
+    /// <summary>The key that keeps messages in order: the session id, or the message id for a message without one.</summary>
+    internal string OrderingKey => SessionId ?? MessageId;
 }
 
 /// <summary>Sends messages to a queue, topic or event stream; completes only once the broker accepted the message.</summary>

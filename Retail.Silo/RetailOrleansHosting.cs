@@ -1,14 +1,14 @@
-using Orleans.Configuration;
 using Retail.Grains;
+using Retail.Hosting;
 using Retail.Messaging;
 
 namespace Retail.Silo;
 
 /// <summary>
-/// How a process joins Retail's Orleans cluster: as a silo with the grains (<see cref="AddRetailSilo"/>), as a client
-/// (<see cref="AddRetailOrleansClient"/>), or, with <c>Retail:Embedded</c>, as a silo inside an API or bridge process
-/// (<see cref="AddRetailOrleans"/>). Clustering, grain storage, reminders, ids and ports come from Orleans' own
-/// configuration (<c>Orleans:Clustering:ProviderType</c>, <c>Orleans:GrainStorage:{name}:ProviderType</c>,
+/// How a process hosts Retail's grains: as a silo (<see cref="AddRetailSilo"/>), or, with <c>Retail:Embedded</c>, as a
+/// silo inside the API process (<see cref="AddRetailOrleans"/>; a client otherwise,
+/// <see cref="RetailOrleansClientHosting.AddRetailOrleansClient"/>). Clustering, grain storage, reminders, ids and ports
+/// come from Orleans' own configuration (<c>Orleans:Clustering:ProviderType</c>, <c>Orleans:GrainStorage:{name}:ProviderType</c>,
 /// <c>Orleans:Reminders:ProviderType</c>, <c>Orleans:ClusterId</c>, <c>Orleans:Endpoints:*</c>), as Aspire.Hosting.Orleans
 /// and the Azure deployment write it; what is left unconfigured is local and in memory (docs/configuration.md).
 /// </summary>
@@ -25,8 +25,8 @@ public static class RetailOrleansHosting
     /// <summary>A silo: the grains, their storage, reminders and clustering, and the message transport for the outbox.</summary>
     public static IHostApplicationBuilder AddRetailSilo(this IHostApplicationBuilder builder)
     {
-        var orleans = new OrleansSection(builder.Configuration.GetSection("Orleans"));
-        builder.Services.AddRetailMessaging(builder.Configuration);
+        var orleans = OrleansSettings.From(builder.Configuration);
+        builder.AddRetailMessaging();
         builder.UseOrleans(silo =>
         {
             silo.AddActivityPropagation();
@@ -44,33 +44,5 @@ public static class RetailOrleansHosting
             }
         });
         return builder;
-    }
-
-    /// <summary>A client of the cluster that <c>Orleans:Clustering</c> names (the local silo's gateway when it names none).</summary>
-    public static IHostApplicationBuilder AddRetailOrleansClient(this IHostApplicationBuilder builder)
-    {
-        var orleans = new OrleansSection(builder.Configuration.GetSection("Orleans"));
-        builder.UseOrleansClient(client =>
-        {
-            client.AddActivityPropagation();
-            if (!orleans.HasProvider("Clustering"))
-            {
-                client.UseLocalhostClustering(orleans.GatewayPort, orleans.ServiceId, orleans.ClusterId);
-            }
-        });
-        return builder;
-    }
-
-    private sealed class OrleansSection(IConfigurationSection section)
-    {
-        public string ClusterId => section["ClusterId"] ?? "retail";
-
-        public string ServiceId => section["ServiceId"] ?? "retail";
-
-        public int SiloPort => section.GetValue("Endpoints:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
-
-        public int GatewayPort => section.GetValue("Endpoints:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
-
-        public bool HasProvider(string path) => !string.IsNullOrWhiteSpace(section[$"{path}:ProviderType"]);
     }
 }

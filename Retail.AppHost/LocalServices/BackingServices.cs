@@ -4,7 +4,7 @@ namespace Retail.AppHost.LocalServices;
 
 /// <summary>
 /// PostgreSQL and RabbitMQ as the services see them: the <c>retail-db</c> and <c>messaging</c> connection strings, the
-/// servers to wait for, and the broker's management API (which declares the topology).
+/// servers to wait for, and the broker's management UI (a link in endpoints.json).
 /// </summary>
 public sealed record BackingServices(
     IResourceBuilder<IResourceWithConnectionString> Database,
@@ -46,17 +46,12 @@ public static class BackingServicesExtensions
         return orleans;
     }
 
-    /// <summary>
-    /// The broker: <c>ConnectionStrings:messaging</c>; and, for the AMQP 1.0 transport, the same URI as
-    /// <c>ConnectionStrings:retail-broker</c> with the management API that declares the queues.
-    /// </summary>
+    /// <summary>The broker: <c>ConnectionStrings:messaging</c> (AMQP 0-9-1) and the RabbitMQ transport.</summary>
     public static IResourceBuilder<T> WithRetailMessaging<T>(this IResourceBuilder<T> resource, BackingServices services)
         where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
         resource
             .WithReference(services.Messaging)
-            .WithEnvironment("Messaging__Transport", "RabbitMq")
-            .WithEnvironment("ConnectionStrings__retail-broker", services.Messaging.Resource.ConnectionStringExpression)
-            .WithEnvironment("Messaging__RabbitMq__ManagementUri", services.BrokerManagement);
+            .WithEnvironment("Messaging__Transport", "RabbitMq");
 }
 
 public static class BinaryServicesExtensions

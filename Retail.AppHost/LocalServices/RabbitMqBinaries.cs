@@ -80,7 +80,7 @@ public static class RabbitMqBinaries
         return (messaging, rabbit, management);
     }
 
-    /// <summary>The node's configuration: listeners on 127.0.0.1, the management plugin and, for the AMQP 1.0 transport, its plugin.</summary>
+    /// <summary>The node's configuration: listeners on 127.0.0.1 and the management plugin.</summary>
     private static async Task PrepareAsync(string root, RetailPorts ports, CancellationToken cancellationToken)
     {
         foreach (var directory in new[] { "home", "mnesia", "log" })
@@ -95,7 +95,7 @@ public static class RabbitMqBinaries
             disk_free_limit.absolute = 50MB
 
             """, cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(root, "enabled_plugins"), "[rabbitmq_amqp1_0,rabbitmq_management].\n", cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(root, "enabled_plugins"), "[rabbitmq_management].\n", cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(root, "rabbitmq-env.conf"), "", cancellationToken);
         await ServiceUser.ChownAsync(ServerUser, root, cancellationToken);
     }

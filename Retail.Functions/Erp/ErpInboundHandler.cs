@@ -9,7 +9,6 @@ using Retail.Contracts.Orders;
 using Retail.Contracts.Schemas;
 using Retail.Functions.Validation;
 using Retail.Functions.Webhooks;
-using Retail.Grains.Telemetry;
 using Retail.Messaging;
 
 namespace Retail.Functions.Erp;
@@ -198,7 +197,7 @@ internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaVali
             return await AbandonAsync(received, exception, cancellationToken);
         }
         LogDeadLettered(logger, message.MessageId, messageType, reason, description);
-        RetailMetrics.DeadLettered(received.Entity, reason);
+        BridgeMetrics.DeadLettered(received.Entity, reason);
         return MessageOutcome.DeadLetter(reason, description);
     }
 

@@ -14,8 +14,6 @@ public static class RetailMetrics
     public const string Name = "Retail";
     public const string ChannelTag = "channel";
     public const string StatusTag = "status";
-    public const string ReasonTag = "reason";
-    public const string EntityTag = "entity";
 
     public static readonly ActivitySource Source = new(Name);
     private static readonly Meter Meter = new(Name);
@@ -47,8 +45,6 @@ public static class RetailMetrics
         Meter.CreateUpDownCounter<double>("retail.refunds.pending_amount", "{currency}", "Change of the amount of refunds requested and not yet settled.");
     private static readonly UpDownCounter<long> OutboxBacklogCounter =
         Meter.CreateUpDownCounter<long>("retail.outbox.backlog", "{message}", "Messages written to an outbox and not yet accepted by the broker.");
-    private static readonly Counter<long> DeadLetters =
-        Meter.CreateCounter<long>("retail.messaging.dead_letters", "{message}", "Inbound messages dead-lettered.");
 
     private static ExceptionSnapshot? _exceptions;
 
@@ -114,9 +110,6 @@ public static class RetailMetrics
             OutboxBacklogCounter.Add(delta);
         }
     }
-
-    public static void DeadLettered(string entity, string reason) =>
-        DeadLetters.Add(1, new KeyValuePair<string, object?>(EntityTag, entity), new KeyValuePair<string, object?>(ReasonTag, reason));
 
     /// <summary>The exception registry's open records as the gauges report them; null when the registry is not active here.</summary>
     public static void ExceptionsChanged(IEnumerable<ExceptionRecord>? records)

@@ -1,7 +1,7 @@
 namespace Retail.Messaging.InMemory;
 
 /// <summary>One queue: ordered messages, peek-lock with delivery counts, session locks, and its dead-letter queue.</summary>
-internal sealed class InMemoryEntity(string name, int maxDeliveryCount, InMemoryEntity? deadLetterQueue, TimeProvider time)
+internal sealed class InMemoryEntity(string name, int maxDeliveryCount, InMemoryEntity? deadLetterQueue)
 {
     private readonly Lock gate = new();
     private readonly LinkedList<Entry> entries = new();
@@ -31,21 +31,20 @@ internal sealed class InMemoryEntity(string name, int maxDeliveryCount, InMemory
     }
 
     /// <summary>Locks the next available session (its key), or returns null and a task that completes when something changes.</summary>
-    public string? TryLockNextSession(out Task changedOrDue)
+    public string? TryLockNextSession(out Task whenChanged)
     {
         lock (gate)
         {
-            var now = time.GetUtcNow();
             foreach (var entry in entries)
             {
-                if (!entry.Locked && IsVisible(entry, now) && lockedSessions.Add(entry.SessionKey))
+                if (!entry.Locked && lockedSessions.Add(entry.SessionKey))
                 {
-                    changedOrDue = Task.CompletedTask;
+                    whenChanged = Task.CompletedTask;
                     return entry.SessionKey;
                 }
             }
 
-            changedOrDue = WaitTaskLocked(now);
+            whenChanged = changed.Task;
             return null;
         }
     }
@@ -60,11 +59,10 @@ internal sealed class InMemoryEntity(string name, int maxDeliveryCount, InMemory
     }
 
     /// <summary>Locks the next message: of one session when <paramref name="sessionKey"/> is given (in order), else of any unlocked session.</summary>
-    public Entry? TryLockNextMessage(string? sessionKey, out Task changedOrDue)
+    public Entry? TryLockNextMessage(string? sessionKey, out Task whenChanged)
     {
         lock (gate)
         {
-            var now = time.GetUtcNow();
             foreach (var entry in entries)
             {
                 if (sessionKey is not null && entry.SessionKey != sessionKey)
@@ -82,18 +80,18 @@ internal sealed class InMemoryEntity(string name, int maxDeliveryCount, InMemory
                     continue;
                 }
 
-                if (!IsVisible(entry, now) || (sessionKey is null && lockedSessions.Contains(entry.SessionKey)))
+                if (sessionKey is null && lockedSessions.Contains(entry.SessionKey))
                 {
                     continue;
                 }
 
                 entry.Locked = true;
                 entry.DeliveryCount++;
-                changedOrDue = Task.CompletedTask;
+                whenChanged = Task.CompletedTask;
                 return entry;
             }
 
-            changedOrDue = WaitTaskLocked(now);
+            whenChanged = changed.Task;
             return null;
         }
     }
@@ -141,20 +139,6 @@ internal sealed class InMemoryEntity(string name, int maxDeliveryCount, InMemory
         }
 
         DeadLetterQueue.Enqueue(entry.Message with { ApplicationProperties = properties }, entry.DeliveryCount);
-    }
-
-    private static bool IsVisible(Entry entry, DateTimeOffset now) => entry.Message.ScheduledEnqueueTime is not { } due || due <= now;
-
-    private Task WaitTaskLocked(DateTimeOffset now)
-    {
-        var due = entries
-            .Where(entry => !entry.Locked && entry.Message.ScheduledEnqueueTime > now)
-            .Select(entry => entry.Message.ScheduledEnqueueTime!.Value)
-            .DefaultIfEmpty(DateTimeOffset.MaxValue)
-            .Min();
-        return due == DateTimeOffset.MaxValue
-            ? changed.Task
-            : Task.WhenAny(changed.Task, Task.Delay(due - now, time));
     }
 
     private void SignalLocked()

@@ -18,13 +18,11 @@ public sealed class InMemoryMessageBroker : IMessagePublisher, IMessageProcessor
 
     private readonly ConcurrentDictionary<string, InMemoryEntity> entities = new(StringComparer.OrdinalIgnoreCase);
     private readonly ILogger logger;
-    private readonly TimeProvider time;
 
-    public InMemoryMessageBroker(ILogger<InMemoryMessageBroker>? logger = null, TimeProvider? time = null, int maxDeliveryCount = 10)
+    public InMemoryMessageBroker(ILogger<InMemoryMessageBroker>? logger = null, int maxDeliveryCount = 10)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDeliveryCount, 1);
         this.logger = logger ?? NullLogger<InMemoryMessageBroker>.Instance;
-        this.time = time ?? TimeProvider.System;
         MaxDeliveryCount = maxDeliveryCount;
     }
 
@@ -87,6 +85,6 @@ public sealed class InMemoryMessageBroker : IMessagePublisher, IMessageProcessor
         }
 
         return entities.GetOrAdd(entity, name => new InMemoryEntity(
-            name, MaxDeliveryCount, new InMemoryEntity(DeadLetter.QueueOf(name), int.MaxValue, null, time), time));
+            name, MaxDeliveryCount, new InMemoryEntity(DeadLetter.QueueOf(name), int.MaxValue, null)));
     }
 }

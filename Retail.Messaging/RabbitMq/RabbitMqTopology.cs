@@ -1,127 +1,76 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
+using System.Collections.Concurrent;
 using System.Text;
-using Microsoft.Extensions.Logging;
-using Retail.Messaging.Amqp;
+using RabbitMQ.Client;
 
 namespace Retail.Messaging.RabbitMq;
 
 /// <summary>
-/// Declares the broker's topology through the management HTTP API, because AMQP 1.0 addresses cannot carry queue
-/// arguments: per queue a quorum queue with <c>x-delivery-limit</c>, single active consumer and dead-lettering to
-/// <c>&lt;queue&gt;.dlx</c> (fanout) bound to <c>&lt;queue&gt;.dead-letter</c>; per event stream a fanout exchange bound
-/// to a queue of the same name so the events can be read.
+/// The broker objects of an entity, declared over AMQP 0-9-1: a direct exchange <c>&lt;entity&gt;</c> routing to
+/// <see cref="RabbitMqOptions.Partitions"/> quorum queues <c>&lt;entity&gt;.&lt;n&gt;</c> (single active consumer,
+/// delivery limit, at-least-once dead-lettering), and the dead-letter exchange <c>&lt;entity&gt;.dlx</c> bound to the
+/// quorum queue <c>&lt;entity&gt;.dead-letter</c>. Declaring is idempotent; each entity is declared once per process.
 /// </summary>
-internal sealed partial class RabbitMqTopology(RabbitMqOptions options, IHttpClientFactory httpClientFactory, ILogger<RabbitMqTopology> logger) : IDisposable
+internal sealed class RabbitMqTopology(RabbitMqConnection connection, RabbitMqOptions options)
 {
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private readonly HashSet<string> declared = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Lazy<Task>> declared = new(StringComparer.Ordinal);
 
-    public static string DeadLetterExchange(string queue) => queue + ".dlx";
+    public int Partitions => options.Partitions;
 
-    public static string DeadLetterQueue(string queue) => queue + ".dead-letter";
+    public static string Exchange(string entity) => entity;
 
-    public bool IsEventStream(string entity) => options.EventStreams.Contains(entity, StringComparer.OrdinalIgnoreCase);
+    public static string PartitionQueue(string entity, int partition) => $"{entity}.{partition}";
 
-    public void Dispose() => gate.Dispose();
+    public static string DeadLetterExchange(string entity) => entity + ".dlx";
 
-    /// <summary>Declares every configured queue and event stream (idempotent).</summary>
-    public async Task DeclareAllAsync(CancellationToken cancellationToken)
+    public static string DeadLetterQueue(string entity) => entity + ".dead-letter";
+
+    /// <summary>The partition (and routing key) of an ordering key: FNV-1a of its UTF-8 bytes, the same in every process.</summary>
+    public int PartitionOf(string orderingKey)
     {
-        foreach (var entity in options.Queues.Concat(options.EventStreams))
+        var hash = 2166136261u;
+        foreach (var value in Encoding.UTF8.GetBytes(orderingKey))
         {
-            await EnsureDeclaredAsync(entity, cancellationToken);
+            hash = (hash ^ value) * 16777619u;
         }
+
+        return (int)(hash % (uint)options.Partitions);
     }
 
-    /// <summary>Declares <paramref name="entity"/> once per process: an event stream if configured as one, otherwise a queue.</summary>
-    public async Task EnsureDeclaredAsync(string entity, CancellationToken cancellationToken)
+    public Task EnsureDeclaredAsync(string entity, CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken);
-        try
+        var declaration = declared.GetOrAdd(entity, name => new Lazy<Task>(() => DeclareAsync(name)));
+        var task = declaration.Value;
+        if (task.IsFaulted || task.IsCanceled)
         {
-            if (declared.Contains(entity))
-            {
-                return;
-            }
-
-            using var http = CreateClient();
-            await DeclareQueueAsync(http, entity, cancellationToken);
-            if (IsEventStream(entity))
-            {
-                await PutAsync(http, $"exchanges/%2F/{Uri.EscapeDataString(entity)}", new { type = "fanout", durable = true }, cancellationToken);
-                await PostAsync(http, $"bindings/%2F/e/{Uri.EscapeDataString(entity)}/q/{Uri.EscapeDataString(entity)}", new { routing_key = "" }, cancellationToken);
-            }
-
-            declared.Add(entity);
-            LogDeclared(logger, entity, IsEventStream(entity) ? "event stream" : "queue");
+            declared.TryRemove(new KeyValuePair<string, Lazy<Task>>(entity, declaration));
         }
-        finally
-        {
-            gate.Release();
-        }
+
+        return task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Whether the management API answers.</summary>
-    public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
+    private async Task DeclareAsync(string entity)
     {
-        using var http = CreateClient();
-        using var response = await http.GetAsync(new Uri("overview", UriKind.Relative), cancellationToken);
-        return response.IsSuccessStatusCode;
-    }
-
-    private async Task DeclareQueueAsync(HttpClient http, string queue, CancellationToken cancellationToken)
-    {
-        var deadLetterExchange = Uri.EscapeDataString(DeadLetterExchange(queue));
-        var deadLetterQueue = Uri.EscapeDataString(DeadLetterQueue(queue));
-        await PutAsync(http, $"exchanges/%2F/{deadLetterExchange}", new { type = "fanout", durable = true }, cancellationToken);
-        await PutAsync(http, $"queues/%2F/{deadLetterQueue}", new { durable = true, arguments = new Dictionary<string, object> { ["x-queue-type"] = "quorum" } }, cancellationToken);
-        await PostAsync(http, $"bindings/%2F/e/{deadLetterExchange}/q/{deadLetterQueue}", new { routing_key = "" }, cancellationToken);
-        await PutAsync(http, $"queues/%2F/{Uri.EscapeDataString(queue)}", new
+        var broker = await connection.GetAsync(CancellationToken.None);
+        await using var channel = await broker.CreateChannelAsync();
+        var deadLetterExchange = DeadLetterExchange(entity);
+        await channel.ExchangeDeclareAsync(deadLetterExchange, ExchangeType.Fanout, durable: true, autoDelete: false);
+        await channel.QueueDeclareAsync(DeadLetterQueue(entity), durable: true, exclusive: false, autoDelete: false,
+            arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" });
+        await channel.QueueBindAsync(DeadLetterQueue(entity), deadLetterExchange, "");
+        await channel.ExchangeDeclareAsync(Exchange(entity), ExchangeType.Direct, durable: true, autoDelete: false);
+        for (var partition = 0; partition < options.Partitions; partition++)
         {
-            durable = true,
-            arguments = new Dictionary<string, object>
+            var queue = PartitionQueue(entity, partition);
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: new Dictionary<string, object?>
             {
                 ["x-queue-type"] = "quorum",
-                ["x-delivery-limit"] = options.MaxDeliveryCount - 1,
-                ["x-dead-letter-exchange"] = DeadLetterExchange(queue),
                 ["x-single-active-consumer"] = true,
-            },
-        }, cancellationToken);
-    }
-
-    private HttpClient CreateClient()
-    {
-        var endpoint = AmqpEndpoint.Parse(options.ConnectionString ?? throw new InvalidOperationException("ConnectionStrings:retail-broker is not set."));
-        var management = options.ManagementUri ?? new Uri($"http://{endpoint.Host}:15672");
-        var http = httpClientFactory.CreateClient(nameof(RabbitMqTopology));
-        http.BaseAddress = new Uri(management, "/api/");
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{endpoint.User ?? "guest"}:{endpoint.Password ?? "guest"}")));
-        return http;
-    }
-
-    private static async Task PutAsync(HttpClient http, string path, object body, CancellationToken cancellationToken)
-    {
-        using var response = await http.PutAsJsonAsync(new Uri(path, UriKind.Relative), body, cancellationToken);
-        await EnsureSuccessAsync(response, "PUT", path, cancellationToken);
-    }
-
-    private static async Task PostAsync(HttpClient http, string path, object body, CancellationToken cancellationToken)
-    {
-        using var response = await http.PostAsJsonAsync(new Uri(path, UriKind.Relative), body, cancellationToken);
-        await EnsureSuccessAsync(response, "POST", path, cancellationToken);
-    }
-
-    private static async Task EnsureSuccessAsync(HttpResponseMessage response, string method, string path, CancellationToken cancellationToken)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            throw new InvalidOperationException($"RabbitMQ management API {method} /api/{path} answered {(int)response.StatusCode}: {text}");
+                ["x-delivery-limit"] = options.MaxDeliveryCount,
+                ["x-dead-letter-exchange"] = deadLetterExchange,
+                ["x-dead-letter-strategy"] = "at-least-once",
+                ["x-overflow"] = "reject-publish",
+            });
+            await channel.QueueBindAsync(queue, Exchange(entity), partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
     }
-
-    [LoggerMessage(EventId = 2701, Level = LogLevel.Information, Message = "Declared RabbitMQ {Kind} {Entity}")]
-    private static partial void LogDeclared(ILogger logger, string entity, string kind);
 }

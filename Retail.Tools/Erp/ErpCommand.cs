@@ -101,8 +101,7 @@ internal static class ErpCommand
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Messaging:Transport"] = "RabbitMq",
-            ["ConnectionStrings:retail-broker"] = broker,
-            ["Messaging:RabbitMq:ManagementUri"] = app["broker-management"],
+            ["ConnectionStrings:messaging"] = broker,
         }).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddRetailMessaging(configuration);

@@ -6,7 +6,7 @@ namespace Retail.Tools.Simulation;
 /// <summary>
 /// <c>simulate</c>: the traffic simulator, run by the AppHost as the <c>simulator</c> resource (started from the
 /// dashboard). It finds the API and the bridge through service discovery (<c>services:api:http:0</c>,
-/// <c>services:functions:http:0</c>) and the broker in <c>ConnectionStrings:retail-broker</c>.
+/// <c>services:functions:http:0</c>) and the broker in <c>ConnectionStrings:messaging</c>.
 /// </summary>
 internal static class SimulateCommand
 {

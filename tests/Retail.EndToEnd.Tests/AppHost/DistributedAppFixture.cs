@@ -43,9 +43,7 @@ public sealed class DistributedAppFixture : IAsyncLifetime
         services.AddRetailMessaging(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Messaging:Transport"] = "RabbitMq",
-            ["ConnectionStrings:retail-broker"] = broker,
             ["ConnectionStrings:messaging"] = broker,
-            ["Messaging:RabbitMq:ManagementUri"] = $"http://127.0.0.1:{Settings.Ports["BrokerManagement"]}",
         }).Build());
         messaging = services.BuildServiceProvider();
         Traffic = await RetailTraffic.StartAsync(messaging.GetRequiredService<IMessageProcessorFactory>());

@@ -1,23 +1,22 @@
-using Retail.Messaging.RabbitMq;
+using Retail.Tests.Support;
 
 namespace Retail.Functions.Tests.EndToEnd;
 
 /// <summary>
-/// The embedded bridge over a real RabbitMQ node (AMQP 1.0), started once per test run by the messaging project's
-/// launcher; the bridge's messaging declares the topology at start-up.
+/// The embedded bridge over a real RabbitMQ node (AMQP 0-9-1), started once per test run; the bridge's messaging
+/// declares the topology at start-up.
 /// </summary>
 public sealed class RabbitMqBridge : EmbeddedBridge
 {
-    private RabbitMqLauncher? launcher;
+    private RabbitMqNode? launcher;
 
     protected override async Task<IDictionary<string, string?>> StartTransportAsync()
     {
-        launcher = await RabbitMqLauncher.StartAsync();
+        launcher = await RabbitMqNode.StartAsync();
         return new Dictionary<string, string?>
         {
             ["Messaging:Transport"] = "RabbitMq",
-            ["ConnectionStrings:retail-broker"] = launcher.ConnectionString,
-            ["Messaging:RabbitMq:ManagementUri"] = launcher.ManagementUri.ToString(),
+            ["ConnectionStrings:messaging"] = launcher.ConnectionString,
         };
     }
 

@@ -27,7 +27,7 @@ public sealed class OutboxGrainTests(PostgresFixture postgres, RabbitMqNodeFixtu
     {
         if (!rabbit.Node.IsRunning)
         {
-            await rabbit.Node.StartNodeAsync();
+            await rabbit.Node.StartAgainAsync();
         }
 
         consumerServices = new ServiceCollection().AddRetailMessaging(MessagingConfiguration(TimeSpan.FromSeconds(30)).Build()).BuildServiceProvider();
@@ -57,7 +57,7 @@ public sealed class OutboxGrainTests(PostgresFixture postgres, RabbitMqNodeFixtu
         var (database, serviceId, key) = await NewWorldAsync();
         var eventId = RetailEvent.IdFor(key, 1);
         var first = await DeployAsync(database, serviceId, publishTimeout: TimeSpan.FromSeconds(30));
-        await rabbit.Node.StopNodeAsync();
+        await rabbit.Node.StopAsync();
         var call = first.GrainFactory.GetGrain<IInventoryGrain>(key).SetStockAsync(10, 0);
         _ = call.ContinueWith(static task => task.Exception, TaskScheduler.Default);
         await WaitUntilAsync(async () => (await PendingAsync(database, key)).Contains(eventId), "the state with the event was not written");
@@ -75,7 +75,7 @@ public sealed class OutboxGrainTests(PostgresFixture postgres, RabbitMqNodeFixtu
         var (database, serviceId, key) = await NewWorldAsync();
         var eventId = RetailEvent.IdFor(key, 1);
         var first = await DeployAsync(database, serviceId, publishTimeout: TimeSpan.FromSeconds(2));
-        await rabbit.Node.StopNodeAsync();
+        await rabbit.Node.StopAsync();
         await first.GrainFactory.GetGrain<IInventoryGrain>(key).SetStockAsync(10, 0);
         Assert.Equal([eventId], await PendingAsync(database, key));
         // The write is acknowledged before its delivery is tried; the failed delivery registers the retry reminder.
@@ -102,8 +102,7 @@ public sealed class OutboxGrainTests(PostgresFixture postgres, RabbitMqNodeFixtu
         ["Messaging:Transport"] = "RabbitMq",
         ["Messaging:PublishTimeout"] = publishTimeout.ToString(),
         ["Messaging:MaxReconnectDelay"] = "00:00:01",
-        ["ConnectionStrings:retail-broker"] = rabbit.Node.ConnectionString,
-        ["Messaging:RabbitMq:ManagementUri"] = rabbit.Node.ManagementUri.ToString(),
+        ["ConnectionStrings:messaging"] = rabbit.Node.ConnectionString,
     });
 
     private async Task<TestCluster> DeployAsync(string database, string serviceId, TimeSpan publishTimeout)
@@ -135,7 +134,7 @@ public sealed class OutboxGrainTests(PostgresFixture postgres, RabbitMqNodeFixtu
         await cluster.KillSiloAsync(silo);
         await ((IAsyncDisposable)silo.SiloHost).DisposeAsync();
         await cluster.DisposeAsync();
-        await rabbit.Node.StartNodeAsync();
+        await rabbit.Node.StartAgainAsync();
         return await DeployAsync(database, serviceId, publishTimeout: TimeSpan.FromSeconds(30));
     }
 

@@ -1,15 +1,15 @@
-using Retail.Messaging.RabbitMq;
+using Retail.Tests.Support;
 
 namespace Retail.Postgres.Tests.Outbox;
 
 /// <summary>A private RabbitMQ node for the outbox tests, started from the machine's binaries.</summary>
 public sealed class RabbitMqNodeFixture : IAsyncLifetime
 {
-    private RabbitMqLauncher? node;
+    private RabbitMqNode? node;
 
-    public RabbitMqLauncher Node => node ?? throw new InvalidOperationException("The RabbitMQ node has not started.");
+    public RabbitMqNode Node => node ?? throw new InvalidOperationException("The RabbitMQ node has not started.");
 
-    public async Task InitializeAsync() => node = await RabbitMqLauncher.StartAsync();
+    public async Task InitializeAsync() => node = await RabbitMqNode.StartAsync();
 
     public async Task DisposeAsync()
     {
