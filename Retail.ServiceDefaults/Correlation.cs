@@ -40,19 +40,30 @@ public static partial class Correlation
     internal static IApplicationBuilder UseCorrelation(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
-            var correlationId = Sanitize(context.Request.Headers[HeaderName].ToString()) ?? NewId();
-            context.Items[HeaderName] = correlationId;
-            context.Response.OnStarting(() =>
-            {
-                context.Response.Headers[HeaderName] = correlationId;
-                return Task.CompletedTask;
-            });
+            var correlationId = Accept(context);
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Retail.Correlation");
             using (Begin(correlationId, logger))
             {
                 await next(context);
             }
         });
+
+    /// <summary>
+    /// Takes the request's <c>X-Correlation-Id</c> (or makes one) as this request's id and echoes it on the response;
+    /// for hosts whose request pipeline is not the middleware above (the Functions worker).
+    /// </summary>
+    public static string Accept(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var correlationId = Sanitize(context.Request.Headers[HeaderName].ToString()) ?? NewId();
+        context.Items[HeaderName] = correlationId;
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[HeaderName] = correlationId;
+            return Task.CompletedTask;
+        });
+        return correlationId;
+    }
 
     /// <summary>The correlation id of this HTTP request.</summary>
     public static string GetCorrelationId(this HttpContext context) =>

@@ -47,6 +47,8 @@ var databaseName = 'retail'
 var siloPort = 11111
 var gatewayPort = 30000
 var httpPort = 8080
+// The Functions host in the Functions base image listens on port 80 and hands each invocation to the .NET worker.
+var functionsHttpPort = 80
 var authority = empty(apiAuthAuthority)
   ? '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
   : apiAuthAuthority
@@ -219,6 +221,20 @@ module keyVault 'modules/key-vault.bicep' = {
   ]
 }
 
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    functionsIdentityName: functionsIdentityName
+  }
+  dependsOn: [
+    functionsIdentity
+  ]
+}
+
 // Settings every Orleans process shares: the silos and the two clients find each other in PostgreSQL.
 var orleansSettings = [
   { name: 'Orleans__ClusterId', value: 'retail' }
@@ -358,6 +374,8 @@ module functions 'modules/container-app.bicep' = {
   params: {
     name: '${abbrs.appContainerApps}functions-${resourceToken}'
     serviceName: 'functions'
+    // Azure Functions on Container Apps: the Functions host in the image runs the isolated worker (Retail.Functions).
+    kind: 'functionapp'
     location: location
     tags: tags
     environmentId: containerAppsEnvironment.outputs.id
@@ -368,6 +386,11 @@ module functions 'modules/container-app.bicep' = {
     memory: '1Gi'
     sharedEnv: orleansSettings
     env: [
+      { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'dotnet-isolated' }
+      // The host's storage through the bridge's identity; the account accepts no shared key.
+      { name: 'AzureWebJobsStorage__accountName', value: storage.outputs.name }
+      { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+      { name: 'AzureWebJobsStorage__clientId', value: functionsIdentity.outputs.clientId }
       { name: 'Postgres__Username', value: functionsIdentity.outputs.name }
       { name: 'AZURE_CLIENT_ID', value: functionsIdentity.outputs.clientId }
       { name: 'Messaging__Transport', value: 'Azure' }
@@ -378,10 +401,11 @@ module functions 'modules/container-app.bicep' = {
     ingress: {
       external: true
       transport: 'auto'
-      targetPort: httpPort
+      targetPort: functionsHttpPort
       allowInsecure: false
     }
-    // KEDA scales the bridge on the ERP backlog as well as on webhook traffic.
+    // One replica at least, always: the ERP consumer is a hosted session processor inside the worker, not a trigger
+    // the platform could wake it for. KEDA adds replicas for the ERP backlog and for webhook traffic.
     scale: {
       minReplicas: 1
       maxReplicas: 10
@@ -404,7 +428,21 @@ module functions 'modules/container-app.bicep' = {
         }
       ]
     }
-    probes: httpProbes
+    // The Functions host serves only the functions' routes, so the probes check that it listens.
+    probes: [
+      {
+        type: 'Liveness'
+        tcpSocket: { port: functionsHttpPort }
+        initialDelaySeconds: 15
+        periodSeconds: 10
+      }
+      {
+        type: 'Readiness'
+        tcpSocket: { port: functionsHttpPort }
+        initialDelaySeconds: 10
+        periodSeconds: 10
+      }
+    ]
   }
 }
 
@@ -417,6 +455,7 @@ output AZURE_CONTAINER_APPS_ENVIRONMENT_NAME string = containerAppsEnvironment.o
 output AZURE_CONTAINER_APPS_ENVIRONMENT_ID string = containerAppsEnvironment.outputs.id
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_POSTGRES_HOST string = postgres.outputs.host
 output AZURE_POSTGRES_DATABASE string = postgres.outputs.databaseName
 output AZURE_SERVICEBUS_NAMESPACE string = serviceBus.outputs.name

@@ -30,7 +30,9 @@ public static class InventoryEndpoints
 
     internal static async Task<Ok<AvailabilityResponse>> GetAvailabilityAsync(string sku, IClusterClient cluster)
     {
-        new QueryValidation().Id(nameof(sku), sku).ThrowIfInvalid();
+        var validation = new QueryValidation();
+        sku = validation.Sku(nameof(sku), sku);
+        validation.ThrowIfInvalid();
         var availability = await cluster.GetGrain<ISkuAvailabilityGrain>(sku).GetAsync();
         return TypedResults.Ok(new AvailabilityResponse(
             sku,
@@ -41,7 +43,9 @@ public static class InventoryEndpoints
 
     internal static async Task<Ok<InventoryPositionResponse>> GetPositionAsync(string sku, string locationId, IClusterClient cluster)
     {
-        new QueryValidation().Id(nameof(sku), sku).Id(nameof(locationId), locationId).ThrowIfInvalid();
+        var validation = new QueryValidation();
+        sku = validation.Sku(nameof(sku), sku);
+        validation.Id(nameof(locationId), locationId).ThrowIfInvalid();
         var position = await cluster.GetGrain<IInventoryGrain>(InventoryKey.For(sku, locationId)).GetAsync();
         if (!position.Known)
         {
@@ -52,7 +56,9 @@ public static class InventoryEndpoints
 
     internal static async Task<Ok<InventoryPositionResponse>> SetStockAsync(string sku, string locationId, SetStockRequest request, IClusterClient cluster)
     {
-        var validation = new QueryValidation().Id(nameof(sku), sku).Id(nameof(locationId), locationId);
+        var validation = new QueryValidation();
+        sku = validation.Sku(nameof(sku), sku);
+        validation.Id(nameof(locationId), locationId);
         Quantity(validation, "onHand", request.OnHand);
         Quantity(validation, "safetyStock", request.SafetyStock);
         validation.ThrowIfInvalid();

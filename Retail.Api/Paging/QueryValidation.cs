@@ -17,6 +17,20 @@ internal sealed class QueryValidation
         return this;
     }
 
+    /// <summary>
+    /// A SKU from a route: any usable SKU (<see cref="Skus"/>). A slash in a SKU travels as <c>%2F</c>, which routing
+    /// leaves encoded; answers the SKU with it decoded.
+    /// </summary>
+    public string Sku(string field, string? value)
+    {
+        var sku = value?.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+        if (Skus.Problem(sku) is { } problem)
+        {
+            Add(field, $"Must be a SKU of 1-{Skus.MaxLength} printable characters; {problem}.");
+        }
+        return sku ?? "";
+    }
+
     public int Limit(int? limit)
     {
         var value = limit ?? PageCursor.DefaultLimit;

@@ -17,6 +17,12 @@ internal sealed partial class RetailExceptionHandler(ILogger<RetailExceptionHand
 {
     public const int RetryAfterSeconds = 5;
 
+    /// <summary>A request answered 503 may still have been stored: the retry must be one the API recognises as a repeat.</summary>
+    public static readonly string UnavailableDetail =
+        $"Retry after {RetryAfterSeconds} seconds with the same request: the same channel and channelOrderId for POST /orders, " +
+        "and the same Idempotency-Key for any POST. The request may have been stored before this answer; a repeat of a stored " +
+        "order answers 200 with the same order instead of taking it in twice.";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
@@ -48,7 +54,7 @@ internal sealed partial class RetailExceptionHandler(ILogger<RetailExceptionHand
         TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException
             or GatewayTooBusyException or ClientNotAvailableException =>
             ProblemWriter.Create(StatusCodes.Status503ServiceUnavailable, ApiProblemCodes.Unavailable, "The service is briefly unavailable.",
-                $"Retry after {RetryAfterSeconds} seconds."),
+                UnavailableDetail),
         _ => ProblemWriter.Create(StatusCodes.Status500InternalServerError, ProblemCodes.Internal, "An unexpected error occurred.",
             "The error was logged under the correlation id of this request."),
     };

@@ -23,6 +23,8 @@ public sealed record DeliveryClaim
     [Id(3)] public string? Outcome { get; init; }
     /// <summary>How many leases were acquired before this one since the grain activated (earlier failed attempts).</summary>
     [Id(4)] public int EarlierAttempts { get; init; }
+    /// <summary>The order the first processing answered with, if any; kept to answer duplicates as the first did.</summary>
+    [Id(5)] public string? OrderId { get; init; }
 }
 
 /// <summary>Exception kinds the integration bridge raises besides those of <c>ExceptionKinds</c>.</summary>
@@ -55,9 +57,9 @@ public interface IInboundDedupeGrain : IGrainWithStringKey
     [Alias("TryBegin")]
     Task<DeliveryClaim> TryBeginAsync(string leaseId, TimeSpan leaseDuration);
 
-    /// <summary>Records that the delivery was processed (durably) and drops the lease. Idempotent.</summary>
+    /// <summary>Records that the delivery was processed (durably), with its outcome and order, and drops the lease. Idempotent.</summary>
     [Alias("Complete")]
-    Task CompleteAsync(string leaseId, string outcome);
+    Task CompleteAsync(string leaseId, string outcome, string? orderId);
 
     /// <summary>Drops the lease without recording completion, so that a redelivery processes it again.</summary>
     [Alias("Release")]

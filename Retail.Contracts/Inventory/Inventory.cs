@@ -1,20 +1,90 @@
+using System.Globalization;
+using System.Text;
 using Orleans.Concurrency;
 
 namespace Retail.Contracts.Inventory;
 
-/// <summary>Builds and parses the key of a stock position grain, <c>{sku}@{locationId}</c>, in one place.</summary>
+/// <summary>
+/// Builds and parses the key of a stock position grain, <c>{sku}@{locationId}</c>, in one place. The key is also the
+/// position's event subject, ERP session id and exception business key. Each part is escaped: letters, digits,
+/// <c>-</c>, <c>_</c>, <c>.</c> and <c>:</c> stay as they are, every other character becomes its UTF-8 bytes as
+/// <c>%XX</c> (so <c>TEE/BLK M</c> at <c>wh-1</c> is <c>TEE%2FBLK%20M@wh-1</c>). A key has exactly one <c>@</c>, and
+/// <see cref="Parse"/> gives back the SKU and location exactly as they were.
+/// </summary>
 public static class InventoryKey
 {
-    public static string For(string sku, string locationId) => $"{sku}@{locationId}";
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public static string For(string sku, string locationId) => $"{Escape(sku)}@{Escape(locationId)}";
 
     public static (string Sku, string LocationId) Parse(string key)
     {
-        var at = key.LastIndexOf('@');
-        if (at <= 0 || at == key.Length - 1)
+        ArgumentNullException.ThrowIfNull(key);
+        var at = key.IndexOf('@', StringComparison.Ordinal);
+        if (at <= 0 || at == key.Length - 1 || key.IndexOf('@', at + 1) >= 0)
         {
             throw new FormatException($"'{key}' is not an inventory key of the form sku@locationId.");
         }
-        return (key[..at], key[(at + 1)..]);
+        return (Unescape(key[..at], key), Unescape(key[(at + 1)..], key));
+    }
+
+    private static bool Kept(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':';
+
+    private static string Escape(string part)
+    {
+        if (part.All(Kept))
+        {
+            return part;
+        }
+        var escaped = new StringBuilder(part.Length + 16);
+        Span<byte> bytes = stackalloc byte[4];
+        foreach (var rune in part.EnumerateRunes())
+        {
+            if (rune.IsAscii && Kept((char)rune.Value))
+            {
+                escaped.Append((char)rune.Value);
+                continue;
+            }
+            var length = rune.EncodeToUtf8(bytes);
+            foreach (var b in bytes[..length])
+            {
+                escaped.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+        }
+        return escaped.ToString();
+    }
+
+    private static string Unescape(string part, string key)
+    {
+        if (!part.Contains('%', StringComparison.Ordinal))
+        {
+            return part.All(Kept) ? part : throw new FormatException($"'{key}' is not an escaped inventory key.");
+        }
+        var bytes = new List<byte>(part.Length);
+        for (var i = 0; i < part.Length; i++)
+        {
+            if (part[i] == '%' && i + 2 < part.Length && byte.TryParse(part.AsSpan(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var b))
+            {
+                bytes.Add(b);
+                i += 2;
+            }
+            else if (Kept(part[i]))
+            {
+                bytes.Add((byte)part[i]);
+            }
+            else
+            {
+                throw new FormatException($"'{key}' is not an escaped inventory key.");
+            }
+        }
+        try
+        {
+            return StrictUtf8.GetString([.. bytes]);
+        }
+        catch (DecoderFallbackException exception)
+        {
+            throw new FormatException($"'{key}' is not an escaped inventory key.", exception);
+        }
     }
 }
 
@@ -34,6 +104,17 @@ public sealed record ReservationRequest
     [Id(1)] public int Quantity { get; init; }
     /// <summary>When an unpaid reservation lapses; null once paid (no expiry).</summary>
     [Id(2)] public DateTimeOffset? ExpiresAt { get; init; }
+    /// <summary>
+    /// When the order was received: the age that ranks reservations (with the order id for equal times). When stock
+    /// falls short, the newest orders' reservations give way first; null ranks by when the reservation was made.
+    /// </summary>
+    [Id(3)] public DateTimeOffset? OrderedAt { get; init; }
+    /// <summary>
+    /// When free stock is short, reservations of newer orders here give way, newest first, so that an older order
+    /// never loses stock to a newer one. The reservation may then hold less than asked (Reserved false, Quantity what
+    /// it holds); the orders that gave way are told and source again.
+    /// </summary>
+    [Id(4)] public bool TakeFromNewer { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("Retail.ReservationResult")]
@@ -145,8 +226,11 @@ public interface ISkuAvailabilityGrain : IGrainWithStringKey
 /// <summary>The <see cref="Orders.ReservationsReleased.Reason"/> values an inventory position sends.</summary>
 public static class ReleaseReasons
 {
-    /// <summary>A newer stock count left the reservations above stock; the newest were released.</summary>
+    /// <summary>A newer stock count left the reservations above stock; the shortfall was taken from the newest.</summary>
     public const string Snapshot = "snapshot";
+
+    /// <summary>An older order short of stock took it from this newer order's reservation.</summary>
+    public const string TakenByOlderOrder = "taken-by-older-order";
 
     /// <summary>An unpaid reservation reached its expiry.</summary>
     public const string Expired = "expired";

@@ -1,8 +1,8 @@
 namespace Retail.Contracts.Orders;
 
 /// <summary>
-/// The structural rules of CONTRACTS.md section 1. Business checks (unknown SKUs, totals that disagree with
-/// the lines) are not here: they hold the order rather than reject it.
+/// The structural rules of CONTRACTS.md section 1. Business checks (unknown or unusable SKUs, totals that disagree
+/// with the lines) are not here: they hold the order rather than reject it, so no order is lost over a SKU.
 /// </summary>
 public static class CanonicalOrderValidator
 {
@@ -115,14 +115,6 @@ public static class CanonicalOrderValidator
             else if (!seen.Add(line.LineId))
             {
                 add($"{path}.lineId", $"Duplicate lineId '{line.LineId}'.");
-            }
-            if (string.IsNullOrWhiteSpace(line.Sku))
-            {
-                add($"{path}.sku", "Is required.");
-            }
-            else if (!IsValidId(line.Sku))
-            {
-                add($"{path}.sku", $"Must be 1-{MaxIdLength} characters of letters, digits, '-', '_', '.' or ':'.");
             }
             if (line.Quantity <= 0)
             {

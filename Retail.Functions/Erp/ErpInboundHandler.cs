@@ -62,7 +62,7 @@ internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaVali
                 return MessageOutcome.Abandon;
             }
             var outcome = await DispatchAsync(messageType!, message.Body, cancellationToken);
-            await dedupe.CompleteAsync(leaseId, outcome);
+            await dedupe.CompleteAsync(leaseId, outcome, orderId: null);
             LogApplied(logger, message.MessageId, messageType!, outcome);
             return MessageOutcome.Complete;
         }
@@ -175,7 +175,7 @@ internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaVali
         var message = received.Message;
         try
         {
-            await grains.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key).RaiseAsync(new ExceptionToRaise
+            await grains.RaiseExceptionAsync(new ExceptionToRaise
             {
                 Kind = ExceptionKinds.DeadLetter,
                 BusinessKey = message.MessageId,

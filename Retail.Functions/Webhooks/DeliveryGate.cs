@@ -33,7 +33,7 @@ internal sealed partial class DeliveryGate(
             if (claim.Status == DeliveryStatus.Completed)
             {
                 LogDuplicate(logger, source, deliveryId);
-                return WebhookResult.Duplicate(claim.Outcome);
+                return WebhookResult.Duplicate(claim.Outcome, claim.OrderId);
             }
             if (time.GetUtcNow() >= giveUpAt)
             {
@@ -56,7 +56,7 @@ internal sealed partial class DeliveryGate(
         }
         if (result.IsSuccess && result.Final)
         {
-            await grain.CompleteAsync(leaseId, result.Outcome ?? result.Status);
+            await grain.CompleteAsync(leaseId, result.Outcome ?? result.Status, result.OrderId);
         }
         else
         {

@@ -18,7 +18,7 @@ internal sealed partial class UnknownOrders(
     public async Task<WebhookResult> HandleAsync(string source, string reference, string detail)
     {
         var businessKey = $"{source}/{reference}";
-        var record = await Registry.RaiseAsync(new ExceptionToRaise
+        var record = await grains.RaiseExceptionAsync(new ExceptionToRaise
         {
             Kind = ExceptionKinds.UnknownOrder,
             BusinessKey = businessKey,
@@ -39,12 +39,12 @@ internal sealed partial class UnknownOrders(
 
     /// <summary>Closes the unknown-order record of an event that found its order on a later attempt.</summary>
     public Task ResolveAsync(string source, string reference) =>
-        Registry.ResolveForAsync(ExceptionKinds.UnknownOrder, $"{source}/{reference}", "The order arrived; the event was applied.");
+        grains.ResolveExceptionAsync(ExceptionKinds.UnknownOrder, $"{source}/{reference}", "The order arrived; the event was applied.");
 
     /// <summary>A valid event the order refused (e.g. a cancellation after shipment): acknowledged, and recorded for a person.</summary>
     public async Task<WebhookResult> RejectedAsync(string orderId, string detail)
     {
-        var record = await Registry.RaiseAsync(new ExceptionToRaise
+        var record = await grains.RaiseExceptionAsync(new ExceptionToRaise
         {
             Kind = IntegrationExceptionKinds.WebhookRejected,
             BusinessKey = orderId,
@@ -58,8 +58,6 @@ internal sealed partial class UnknownOrders(
             OrderId = orderId,
         };
     }
-
-    private IExceptionRegistryGrain Registry => grains.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook from {Source} refers to unknown order {Reference}; exception {ExceptionId}")]
     private static partial void LogUnknownOrder(ILogger logger, string source, string reference, string exceptionId);

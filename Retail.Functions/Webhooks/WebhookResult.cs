@@ -30,8 +30,9 @@ internal sealed record WebhookResult
 
     public static WebhookResult Ignored(string outcome) => new() { Status = WebhookStatuses.Ignored, Outcome = outcome };
 
-    public static WebhookResult Duplicate(string? earlierOutcome) =>
-        new() { Status = WebhookStatuses.Duplicate, Outcome = earlierOutcome ?? "Already processed." };
+    /// <summary>A delivery processed before: answered with the first delivery's outcome and order.</summary>
+    public static WebhookResult Duplicate(string? earlierOutcome, string? earlierOrderId) =>
+        new() { Status = WebhookStatuses.Duplicate, Outcome = earlierOutcome ?? "Already processed.", OrderId = earlierOrderId };
 
     public static WebhookResult Problem(int statusCode, string code, string title, string? detail = null) =>
         new() { StatusCode = statusCode, Code = code, Title = title, Detail = detail, Final = false };

@@ -37,7 +37,7 @@ internal sealed class InboundDedupeGrain(
         return Task.FromResult(Current(acquired: true) with { EarlierAttempts = earlierAttempts });
     }
 
-    public async Task CompleteAsync(string leaseId, string outcome)
+    public async Task CompleteAsync(string leaseId, string outcome, string? orderId)
     {
         ArgumentException.ThrowIfNullOrEmpty(leaseId);
         if (state.State.CompletedAt is not null)
@@ -46,6 +46,7 @@ internal sealed class InboundDedupeGrain(
         }
         state.State.CompletedAt = time.GetUtcNow();
         state.State.Outcome = outcome;
+        state.State.OrderId = orderId;
         try
         {
             await state.WriteStateAsync();
@@ -54,6 +55,7 @@ internal sealed class InboundDedupeGrain(
         {
             state.State.CompletedAt = null;
             state.State.Outcome = null;
+            state.State.OrderId = null;
             throw;
         }
         this.leaseId = null;
@@ -78,5 +80,6 @@ internal sealed class InboundDedupeGrain(
             : DeliveryStatus.Unseen,
         CompletedAt = state.State.CompletedAt,
         Outcome = state.State.Outcome,
+        OrderId = state.State.OrderId,
     };
 }

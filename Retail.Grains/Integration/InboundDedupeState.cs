@@ -6,4 +6,5 @@ public sealed class InboundDedupeState
 {
     [Id(0)] public DateTimeOffset? CompletedAt { get; set; }
     [Id(1)] public string? Outcome { get; set; }
+    [Id(2)] public string? OrderId { get; set; }
 }

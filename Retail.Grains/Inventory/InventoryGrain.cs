@@ -43,8 +43,11 @@ namespace Retail.Grains.Inventory;
 /// <see cref="ProblemCodes.InventoryNotFound"/>, so the order learns that nothing is held any more.</item>
 /// <item>A fulfil beyond its reservation takes the rest from free stock; on hand never goes below zero (the count
 /// was wrong; the next snapshot shows the variance). An adjustment that would take on hand below zero is refused.</item>
-/// <item>Whenever on hand, safety stock or a sale leaves the reservations above <c>onHand - safetyStock</c>, whole
-/// reservations are released, newest first, until they fit, and their orders are told.</item>
+/// <item>Whenever on hand, safety stock or a sale leaves the reservations above <c>onHand - safetyStock</c>, only the
+/// shortfall is taken back, from the newest orders' reservations first (the last one it reaches shrinks), and their
+/// orders are told one at a time, oldest first, so that they source again in their age order.</item>
+/// <item>A reservation asked with <see cref="ReservationRequest.TakeFromNewer"/> (an order sourcing again after it lost
+/// stock) takes what free stock lacks from newer orders' reservations, newest first, and those orders are told.</item>
 /// <item>The first snapshot of a position never counted, set or adjusted establishes the baseline: variance 0.</item>
 /// <item>Orders and the exception registry are told after the durable write, in the background: an order may call
 /// back into this grain while it handles the news (re-sourcing).</item>
@@ -111,7 +114,7 @@ internal sealed partial class InventoryGrain(
         {
             result = new ReservationResult { Reserved = true, Quantity = existing.Quantity, Available = State.Available };
         }
-        else if (request.Quantity > State.Available)
+        else if (request.Quantity > State.Available && TakeFromNewer(change, request) is var held && held == 0)
         {
             LogReservationRejected(_logger, key, Key, request.Quantity, State.Available);
             RetailMetrics.ReservationRejected();
@@ -119,19 +122,21 @@ internal sealed partial class InventoryGrain(
         }
         else
         {
+            var quantity = Math.Min(request.Quantity, Math.Max(0, State.Available));
             State.Reservations[key] = new InventoryReservation
             {
                 OrderId = request.Id.OrderId,
                 LineId = request.Id.LineId,
-                Quantity = request.Quantity,
+                Quantity = quantity,
                 CreatedAt = now,
                 ExpiresAt = request.ExpiresAt,
                 Number = ++State.ReservationCounter,
                 Held = request.ExpiresAt is not null,
+                OrderedAt = request.OrderedAt,
             };
             RecordChange(change, "reserved");
             RetailMetrics.ReservationMade();
-            result = new ReservationResult { Reserved = true, Quantity = request.Quantity, Available = State.Available };
+            result = new ReservationResult { Reserved = quantity == request.Quantity, Quantity = quantity, Available = State.Available };
         }
 
         await CommitAsync(change);
@@ -300,7 +305,7 @@ internal sealed partial class InventoryGrain(
         {
             Applied = true,
             Variance = variance,
-            Released = released.Select(r => new ReservationId(r.OrderId, r.LineId)).ToList(),
+            Released = released.Select(r => new ReservationId(r.Reservation.OrderId, r.Reservation.LineId)).ToList(),
         };
     }
 
@@ -495,7 +500,7 @@ internal sealed partial class InventoryGrain(
             foreach (var (key, reservation) in expired)
             {
                 State.Reservations.Remove(key);
-                change.Released.Add((reservation, ReleaseReasons.Expired));
+                change.Released.Add(new Taken(reservation, reservation.Quantity, ReleaseReasons.Expired));
             }
             RecordChange(change, "expired");
             RetailMetrics.ReservationExpired(expired.Count);
@@ -503,24 +508,62 @@ internal sealed partial class InventoryGrain(
         return change;
     }
 
-    /// <summary>Releases whole reservations, newest first, until they fit in on hand less safety stock.</summary>
-    private List<InventoryReservation> ReleaseShortfall(Change change, string reason)
+    /// <summary>
+    /// Takes back only what on hand less safety stock cannot cover, from the newest orders' reservations first; the
+    /// last one reached shrinks rather than going whole.
+    /// </summary>
+    private List<Taken> ReleaseShortfall(Change change, string reason) =>
+        TakeNewestFirst(change, State.Reserved - (State.OnHand - State.SafetyStock), reason, State.Reservations.Values);
+
+    /// <summary>
+    /// For a request that free stock cannot cover: when it may, takes the missing units from reservations of orders
+    /// newer than its own, newest first. Answers how many units the request can then hold (free stock included); 0 when
+    /// it may not take from others, so that it is refused whole.
+    /// </summary>
+    private int TakeFromNewer(Change change, ReservationRequest request)
     {
-        var released = new List<InventoryReservation>();
-        var newestFirst = State.Reservations.OrderByDescending(r => r.Value.Number).ToList();
-        var reserved = State.Reserved;
-        foreach (var (key, reservation) in newestFirst)
+        if (!request.TakeFromNewer)
         {
-            if (reserved <= State.OnHand - State.SafetyStock)
+            return 0;
+        }
+        var free = Math.Max(0, State.Available);
+        var requester = new InventoryReservation
+        {
+            OrderId = request.Id.OrderId,
+            LineId = request.Id.LineId,
+            CreatedAt = change.Now,
+            OrderedAt = request.OrderedAt,
+            Number = long.MaxValue,
+        };
+        var newer = State.Reservations.Values
+            .Where(r => r.OrderId != request.Id.OrderId && InventoryReservation.OldestFirst.Compare(r, requester) > 0)
+            .ToList();
+        var taken = TakeNewestFirst(change, request.Quantity - free, ReleaseReasons.TakenByOlderOrder, newer);
+        return free + taken.Sum(t => t.Quantity);
+    }
+
+    private List<Taken> TakeNewestFirst(Change change, int units, string reason, IEnumerable<InventoryReservation> from)
+    {
+        var taken = new List<Taken>();
+        foreach (var reservation in from.OrderDescending(InventoryReservation.OldestFirst).ToList())
+        {
+            if (units <= 0)
             {
                 break;
             }
-            State.Reservations.Remove(key);
-            reserved -= reservation.Quantity;
-            released.Add(reservation);
-            change.Released.Add((reservation, reason));
+            var take = Math.Min(units, reservation.Quantity);
+            reservation.Quantity -= take;
+            if (reservation.Quantity == 0)
+            {
+                State.Reservations.Remove(new ReservationId(reservation.OrderId, reservation.LineId).ToString());
+            }
+            units -= take;
+            var entry = new Taken(reservation, take, reason);
+            taken.Add(entry);
+            change.Released.Add(entry);
+            change.StateChanged = true;
         }
-        return released;
+        return taken;
     }
 
     private bool ClaimOperation(Change change, string kind, string operationId)
@@ -645,27 +688,33 @@ internal sealed partial class InventoryGrain(
         }
     }
 
-    private List<(string OrderId, ReservationsReleased Released)> ReleasedByOrder(List<(InventoryReservation Reservation, string Reason)> released) =>
+    /// <summary>One notice per order and reason, oldest order first.</summary>
+    private List<(string OrderId, ReservationsReleased Released)> ReleasedByOrder(List<Taken> released) =>
         released
+            .OrderBy(r => r.Reservation, InventoryReservation.OldestFirst)
             .GroupBy(r => (r.Reservation.OrderId, r.Reason))
             .Select(group => (group.Key.OrderId, new ReservationsReleased
             {
                 LocationId = State.LocationId,
                 Sku = State.Sku,
-                Lines = group.Select(r => new LineQuantity { LineId = r.Reservation.LineId, Quantity = r.Reservation.Quantity }).ToList(),
+                Lines = group.Select(r => new LineQuantity { LineId = r.Reservation.LineId, Quantity = r.Quantity }).ToList(),
                 Reason = group.Key.Reason,
             }))
             .ToList();
 
-    /// <summary>Best effort, one call per order, each failure logged on its own: an order that missed this repairs itself.</summary>
+    /// <summary>
+    /// Best effort, each failure logged on its own: an order that missed this repairs itself. The orders are told one
+    /// after the other, oldest first, each once it has sourced again, so that an older order picks from what is left
+    /// before a newer one does.
+    /// </summary>
     private async Task NotifyAsync(List<(string OrderId, ReservationsReleased Released)> orders, ExceptionToRaise? exception)
     {
-        var calls = orders.Select(o => NotifyOrderAsync(o.OrderId, o.Released)).ToList();
-        if (exception is not null)
+        var raise = exception is null ? Task.CompletedTask : RaiseExceptionAsync(exception);
+        foreach (var (orderId, released) in orders)
         {
-            calls.Add(RaiseExceptionAsync(exception));
+            await NotifyOrderAsync(orderId, released);
         }
-        await Task.WhenAll(calls);
+        await raise;
     }
 
     private async Task NotifyOrderAsync(string orderId, ReservationsReleased released)
@@ -685,7 +734,7 @@ internal sealed partial class InventoryGrain(
     {
         try
         {
-            await GrainFactory.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key).RaiseAsync(exception);
+            await GrainFactory.RaiseExceptionAsync(exception);
         }
         catch (Exception failure) when (failure is not OutOfMemoryException)
         {
@@ -762,12 +811,15 @@ internal sealed partial class InventoryGrain(
         errors.ThrowIfAny();
     }
 
+    /// <summary>Units taken back from a reservation (all of it when it expired), and why.</summary>
+    private sealed record Taken(InventoryReservation Reservation, int Quantity, string Reason);
+
     private sealed class Change(DateTimeOffset now)
     {
         public DateTimeOffset Now { get; } = now;
         /// <summary>Something must be written.</summary>
         public bool StateChanged { get; set; }
-        public List<(InventoryReservation Reservation, string Reason)> Released { get; } = [];
+        public List<Taken> Released { get; } = [];
         public ExceptionToRaise? Exception { get; set; }
     }
 

@@ -66,5 +66,23 @@ internal sealed class InventoryReservation
     /// </summary>
     [Id(6)] public bool Held { get; set; }
 
+    /// <summary>When its order was received (null for reservations made before orders told it): ranks the reservation.</summary>
+    [Id(7)] public DateTimeOffset? OrderedAt { get; set; }
+
     public bool NeedsHolderCheck => !Held && ExpiresAt is null;
+
+    /// <summary>
+    /// Older orders first: by when the order was received (else when the reservation was made), then the order id, then
+    /// the creation number. A total order, so that what gives way when stock falls short never depends on timing.
+    /// </summary>
+    public static readonly IComparer<InventoryReservation> OldestFirst = Comparer<InventoryReservation>.Create((x, y) =>
+    {
+        var byAge = (x.OrderedAt ?? x.CreatedAt).CompareTo(y.OrderedAt ?? y.CreatedAt);
+        if (byAge != 0)
+        {
+            return byAge;
+        }
+        var byOrder = string.CompareOrdinal(x.OrderId, y.OrderId);
+        return byOrder != 0 ? byOrder : x.Number.CompareTo(y.Number);
+    });
 }

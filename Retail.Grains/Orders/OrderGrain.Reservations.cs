@@ -25,7 +25,10 @@ internal sealed partial class OrderGrain
         ArgumentNullException.ThrowIfNull(released);
         var errors = new ValidationErrors();
         errors.RequireId("locationId", released.LocationId);
-        errors.RequireId("sku", released.Sku);
+        if (!Skus.IsUsable(released.Sku))
+        {
+            errors.Add("sku", $"Must be a usable SKU: {Skus.Problem(released.Sku)}.");
+        }
         if (released.Lines is null || released.Lines.Count == 0)
         {
             errors.Add("lines", "At least one line is required.");
@@ -58,7 +61,7 @@ internal sealed partial class OrderGrain
             }
             else
             {
-                await SourceAsync(now);
+                await SourceAsync(now, takeFromNewer: true);
                 Transition(now, "sourced again");
                 await AdvanceAsync(now);
             }
@@ -70,7 +73,11 @@ internal sealed partial class OrderGrain
     /// <summary>Sources and reserves every line's unplaced quantity; what no location has stays backordered.</summary>
     /// <param name="now">The change's time.</param>
     /// <param name="picture">Locations and availability already read for this change, or null to read them.</param>
-    private async Task SourceAsync(DateTimeOffset now, SourcingPicture? picture = null)
+    /// <param name="takeFromNewer">
+    /// The order lost stock it held: what free stock lacks is taken from newer orders' reservations, so that an older
+    /// order never ends worse off than a newer one.
+    /// </param>
+    private async Task SourceAsync(DateTimeOffset now, SourcingPicture? picture = null, bool takeFromNewer = false)
     {
         State.Sourced = true;
         var wanted = State.Lines.Where(l => l.Backordered > 0).Select(l => new SourcingLine(l.LineId, l.Sku, l.Backordered)).ToList();
@@ -85,7 +92,8 @@ internal sealed partial class OrderGrain
             State.PaymentDueAt = expiresAt;
         }
 
-        var outcome = await new StockSourcer(GrainFactory).SourceAsync(Key, State.Order.Fulfillment, wanted, Numbering(), expiresAt, picture);
+        var outcome = await new StockSourcer(GrainFactory).SourceAsync(
+            Key, State.Order.Fulfillment, wanted, Numbering(), expiresAt, new OrderAge(State.ReceivedAt, takeFromNewer), picture);
         foreach (var taken in outcome.Reservations)
         {
             LineOf(taken.LineId).Allocations.Add(new AllocationState

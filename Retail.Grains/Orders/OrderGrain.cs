@@ -231,7 +231,7 @@ internal sealed partial class OrderGrain(
         State.Lines = order.Lines.Select(l => new OrderLineState
         {
             LineId = l.LineId,
-            Sku = l.Sku,
+            Sku = l.Sku ?? "",
             Ordered = l.Quantity,
             UnitPrice = l.UnitPrice,
             Discount = l.Discount,
@@ -264,6 +264,12 @@ internal sealed partial class OrderGrain(
     /// <summary>The business checks that hold an order rather than reject it: unknown SKUs, then totals.</summary>
     private (string Kind, string Reason)? CheckOrder(SourcingPicture picture)
     {
+        var unusable = State.Lines.Where(l => !Skus.IsUsable(l.Sku)).ToList();
+        if (unusable.Count > 0)
+        {
+            return (ExceptionKinds.UnknownSku, string.Join(" ", unusable.Select(l =>
+                $"Line {l.LineId} has no usable SKU: {Skus.Problem(l.Sku)}{(string.IsNullOrEmpty(l.Sku) ? "" : $" ('{Shorten(l.Sku)}')")}.")));
+        }
         var unknown = picture.Unknown(State.Lines.Select(l => l.Sku));
         if (unknown.Count > 0)
         {
@@ -379,12 +385,18 @@ internal sealed partial class OrderGrain(
         }
     }
 
+    /// <summary>A SKU as a reason can show it: control characters as '?', at most 80 characters.</summary>
+    private static string Shorten(string sku)
+    {
+        var shown = new string([.. sku.Take(80).Select(c => char.IsControl(c) ? '?' : c)]);
+        return sku.Length > 80 ? shown + "..." : shown;
+    }
+
     private string BackorderReason() =>
         "Backordered: " + string.Join(", ", State.Lines.Where(l => l.Backordered > 0).Select(l => $"{l.Backordered} of line {l.LineId} ({l.Sku})")) + ".";
 
     private async Task SendExceptionCallsAsync()
     {
-        var registry = GrainFactory.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key);
         while (State.ExceptionCalls.Count > 0)
         {
             var call = State.ExceptionCalls[0];
@@ -392,11 +404,11 @@ internal sealed partial class OrderGrain(
             {
                 if (call.Raise)
                 {
-                    await registry.RaiseAsync(new ExceptionToRaise { Kind = call.Kind, BusinessKey = Key, Reason = call.Reason });
+                    await GrainFactory.RaiseExceptionAsync(new ExceptionToRaise { Kind = call.Kind, BusinessKey = Key, Reason = call.Reason });
                 }
                 else
                 {
-                    await registry.ResolveForAsync(call.Kind, Key, call.Reason);
+                    await GrainFactory.ResolveExceptionAsync(call.Kind, Key, call.Reason);
                 }
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)

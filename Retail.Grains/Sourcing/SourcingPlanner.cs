@@ -118,6 +118,13 @@ internal static class SourcingPlanner
         return new SourcingPlan(allocations, backordered);
     }
 
+    /// <summary>The locations a shipped order may use, in the order the planner considers them.</summary>
+    public static List<string> LocationsInOrder(SourcingRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return OrderedLocations(request, request.Lines.ToList());
+    }
+
     /// <summary>Registered locations by priority then id, then unregistered locations holding any of the SKUs, by id.</summary>
     private static List<string> OrderedLocations(SourcingRequest request, List<SourcingLine> lines)
     {

@@ -7,6 +7,9 @@ namespace Retail.Grains.Sourcing;
 /// <summary>A reservation the inventory granted.</summary>
 internal sealed record ReservationTaken(string LineId, string Sku, string LocationId, string ReservationLineId, int Quantity);
 
+/// <summary>When the order was received (ranks its reservations), and whether it may take from newer orders' reservations.</summary>
+internal sealed record OrderAge(DateTimeOffset ReceivedAt, bool TakeFromNewer);
+
 internal sealed record SourcingOutcome(IReadOnlyList<ReservationTaken> Reservations, IReadOnlyList<LineQuantity> Backordered);
 
 /// <summary>
@@ -40,17 +43,19 @@ internal sealed record SourcingPicture(IReadOnlyList<Location> Locations, IReadO
 /// Executes <see cref="SourcingPlanner"/>'s plans against the inventory grains. The availability picture is a view
 /// and may be stale; each inventory grain has the final word. A plan's reservations go to their positions at once
 /// (each has its own id, so they are independent); a rejected one corrects the picture with the figure the grain
-/// answered and the remainder is planned again, a bounded number of times; what is still unplaced is backordered.
+/// answered and the remainder is planned again, a bounded number of times. An order sourcing again after it lost
+/// stock then asks each location, in the plan's order, to take what is still missing from newer orders' reservations
+/// (<see cref="ReservationRequest.TakeFromNewer"/>). What is still unplaced is backordered.
 /// </summary>
 internal sealed class StockSourcer(IGrainFactory grains)
 {
     private const int ExtraAttempts = 2;
     private const int MaxAttempts = 8;
 
-    /// <summary>Reads the locations and the availability of <paramref name="skus"/>, all at once.</summary>
+    /// <summary>Reads the locations and the availability of <paramref name="skus"/> (those usable as SKUs), all at once.</summary>
     public async Task<SourcingPicture> ReadAsync(IEnumerable<string> skus)
     {
-        var distinct = skus.Distinct(StringComparer.Ordinal).ToList();
+        var distinct = skus.Where(Skus.IsUsable).Distinct(StringComparer.Ordinal).ToList();
         var locations = grains.GetGrain<ILocationRegistryGrain>(ILocationRegistryGrain.Key).GetAllAsync();
         var answers = Task.WhenAll(distinct.Select(sku => grains.GetGrain<ISkuAvailabilityGrain>(sku).GetAsync()));
         await Task.WhenAll(locations, answers);
@@ -64,6 +69,7 @@ internal sealed class StockSourcer(IGrainFactory grains)
     /// <param name="lines">What is still to be sourced, per line.</param>
     /// <param name="numbering">Names the reservations.</param>
     /// <param name="expiresAt">When unpaid reservations lapse; null once paid.</param>
+    /// <param name="age">When the order was received, and whether it may take from newer orders' reservations.</param>
     /// <param name="picture">Locations and availability read for this change, or null to read them now.</param>
     public async Task<SourcingOutcome> SourceAsync(
         string orderId,
@@ -71,6 +77,7 @@ internal sealed class StockSourcer(IGrainFactory grains)
         IReadOnlyList<SourcingLine> lines,
         ReservationNumbering numbering,
         DateTimeOffset? expiresAt,
+        OrderAge age,
         SourcingPicture? picture = null)
     {
         var remaining = lines.Where(l => l.Quantity > 0).ToDictionary(l => l.LineId, l => l, StringComparer.Ordinal);
@@ -105,6 +112,7 @@ internal sealed class StockSourcer(IGrainFactory grains)
                     Id = new ReservationId(orderId, r.ReservationLineId),
                     Quantity = r.Allocation.Quantity,
                     ExpiresAt = expiresAt,
+                    OrderedAt = age.ReceivedAt,
                 })));
 
             var rejected = false;
@@ -141,7 +149,62 @@ internal sealed class StockSourcer(IGrainFactory grains)
             }
         }
 
+        if (age.TakeFromNewer && remaining.Count > 0)
+        {
+            await TakeFromNewerAsync(orderId, request, remaining, numbering, expiresAt, age, taken);
+        }
+
         var backordered = remaining.Values.Select(l => new LineQuantity { LineId = l.LineId, Quantity = l.Quantity }).ToList();
         return new SourcingOutcome(taken, backordered);
+    }
+
+    /// <summary>One line and location at a time, in the planner's location order, so that each answer counts for the next.</summary>
+    private async Task TakeFromNewerAsync(
+        string orderId,
+        SourcingRequest request,
+        Dictionary<string, SourcingLine> remaining,
+        ReservationNumbering numbering,
+        DateTimeOffset? expiresAt,
+        OrderAge age,
+        List<ReservationTaken> taken)
+    {
+        foreach (var line in remaining.Values.ToList())
+        {
+            var need = line.Quantity;
+            var locations = request.Method == FulfillmentMethods.Pickup
+                ? [request.PickupLocationId ?? ""]
+                : SourcingPlanner.LocationsInOrder(request with { Lines = [line] });
+            foreach (var locationId in locations)
+            {
+                if (need == 0)
+                {
+                    break;
+                }
+                var reservationLineId = numbering.Next(line.LineId, locationId);
+                var result = await grains.GetGrain<IInventoryGrain>(InventoryKey.For(line.Sku, locationId)).ReserveAsync(new ReservationRequest
+                {
+                    Id = new ReservationId(orderId, reservationLineId),
+                    Quantity = need,
+                    ExpiresAt = expiresAt,
+                    OrderedAt = age.ReceivedAt,
+                    TakeFromNewer = true,
+                });
+                if (result.Quantity <= 0)
+                {
+                    continue;
+                }
+                numbering.Taken(line.LineId, locationId);
+                taken.Add(new ReservationTaken(line.LineId, line.Sku, locationId, reservationLineId, result.Quantity));
+                need -= result.Quantity;
+            }
+            if (need == 0)
+            {
+                remaining.Remove(line.LineId);
+            }
+            else
+            {
+                remaining[line.LineId] = line with { Quantity = need };
+            }
+        }
     }
 }

@@ -37,6 +37,9 @@ param probes array
 param cpu string
 param memory string
 
+@description('Kind of the app: \'functionapp\' runs it as Azure Functions on Container Apps; empty for a plain container app.')
+param kind string = ''
+
 type EnvironmentVariable = {
   name: string
   value: string
@@ -44,14 +47,15 @@ type EnvironmentVariable = {
 
 var placeholderImage = 'mcr.microsoft.com/azuredocs/containerapps-helloworld:latest'
 
-resource existingApp 'Microsoft.App/containerApps@2025-01-01' existing = if (exists) {
+resource existingApp 'Microsoft.App/containerApps@2025-07-01' existing = if (exists) {
   name: name
 }
 
-resource app 'Microsoft.App/containerApps@2025-01-01' = {
+resource app 'Microsoft.App/containerApps@2025-07-01' = {
   name: name
   location: location
   tags: union(tags, { 'azd-service-name': serviceName })
+  kind: empty(kind) ? null : kind
   identity: {
     type: 'UserAssigned'
     userAssignedIdentities: {

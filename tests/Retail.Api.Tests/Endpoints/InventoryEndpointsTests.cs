@@ -40,6 +40,25 @@ public sealed class InventoryEndpointsTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task OrderWithShopifyStyleSku_IsTakenInAndItsPositionIsAddressableEncoded()
+    {
+        using var client = api.ClientWith(Scopes.InventoryRead, Scopes.InventoryWrite, Scopes.OrdersWrite);
+        var sku = $"TEE/BLK M {Guid.NewGuid():N}";
+        var path = Uri.EscapeDataString(sku);
+        var put = await client.PutAsJsonAsync($"/api/v1/inventory/{path}/DC-1", new { onHand = 4, safetyStock = 0 });
+
+        var created = await client.PostJsonAsync("/api/v1/orders", TestOrders.Order(sku));
+
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var position = await TestOrders.EventuallyAsync(
+            async () => await (await client.GetAsync($"/api/v1/inventory/{path}/DC-1")).JsonAsync(),
+            body => body.GetProperty("reserved").GetInt32() > 0);
+        Assert.Equal(sku, position.GetProperty("sku").GetString());
+        Assert.True(position.GetProperty("reserved").GetInt32() > 0);
+    }
+
+    [Fact]
     public async Task Get_UnknownPosition_Answers404()
     {
         using var client = api.ClientWith(Scopes.InventoryRead);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Retail.Api.Problems;
 
 namespace Retail.Api.Tests.Problems;
 
@@ -30,6 +31,18 @@ public sealed class ProblemResponsesTests(ApiFactory api)
         var response = await client.GetAsync("/api/v1/exceptions");
 
         Assert.False(string.IsNullOrEmpty(response.Headers.GetValues("X-Correlation-Id").Single()));
+    }
+
+    [Fact]
+    public void Map_ClusterTimeout_Answers503TellingToRetryWithTheSameKeys()
+    {
+        var problem = RetailExceptionHandler.Map(new TimeoutException("Response did not arrive on time."));
+
+        Assert.Equal(503, problem.Status);
+        Assert.Equal("retail.unavailable", problem.Extensions["code"]?.ToString());
+        Assert.Contains("channelOrderId", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("Idempotency-Key", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("answers 200 with the same order", problem.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -24,12 +24,12 @@ public sealed class InboundDedupeGrainTests(EmbeddedBridge bridge)
         var grain = Grain();
         await grain.TryBeginAsync("first", TimeSpan.FromMinutes(1));
 
-        await grain.CompleteAsync("first", "order 42 taken in");
+        await grain.CompleteAsync("first", "order 42 taken in", "order-42");
         var later = await grain.TryBeginAsync("second", TimeSpan.FromMinutes(1));
 
         Assert.False(later.Acquired);
         Assert.Equal(DeliveryStatus.Completed, later.Status);
-        Assert.Equal("order 42 taken in", later.Outcome);
+        Assert.Equal(("order 42 taken in", "order-42"), (later.Outcome, later.OrderId));
     }
 
     [Fact]

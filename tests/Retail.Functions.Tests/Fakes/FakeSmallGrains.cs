@@ -40,6 +40,7 @@ public sealed class FakeDedupeGrain(FakeGrains grains, string key) : IInboundDed
     public string Key { get; } = key;
     public DateTimeOffset? CompletedAt { get; private set; }
     public string? Outcome { get; private set; }
+    public string? OrderId { get; private set; }
 
     public Task<DeliveryClaim> TryBeginAsync(string leaseId, TimeSpan leaseDuration)
     {
@@ -55,13 +56,14 @@ public sealed class FakeDedupeGrain(FakeGrains grains, string key) : IInboundDed
         }
     }
 
-    public Task CompleteAsync(string leaseId, string outcome)
+    public Task CompleteAsync(string leaseId, string outcome, string? orderId)
     {
         grains.Record($"IInboundDedupeGrain/{Key}.Complete");
         lock (gate)
         {
             CompletedAt ??= DateTimeOffset.UtcNow;
             Outcome ??= outcome;
+            OrderId ??= orderId;
             this.leaseId = null;
         }
         return Task.CompletedTask;
@@ -94,6 +96,7 @@ public sealed class FakeDedupeGrain(FakeGrains grains, string key) : IInboundDed
         Status = CompletedAt is not null ? DeliveryStatus.Completed : leaseId is not null ? DeliveryStatus.InProgress : DeliveryStatus.Unseen,
         CompletedAt = CompletedAt,
         Outcome = Outcome,
+        OrderId = OrderId,
     };
 }
 

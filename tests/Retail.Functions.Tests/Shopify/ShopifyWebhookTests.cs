@@ -37,6 +37,21 @@ public sealed class ShopifyWebhookTests : IAsyncLifetime
         Assert.True(response.Headers.Contains("X-Correlation-Id"));
     }
 
+    [Theory]
+    [InlineData("TEE/BLK M")]
+    [InlineData("Größe 42 (rot) #7")]
+    [InlineData("SKU@WAREHOUSE 50%")]
+    public async Task OrdersCreate_WithSkuOfSlashesSpacesOrPunctuation_TakesInTheSkuAsSent(string sku)
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(Order).Replace("SOCK-TRL-CHR-M", sku, StringComparison.Ordinal));
+
+        var response = await host.PostShopifyAsync("orders/create", body);
+
+        await Answers.OkAsync(response, WebhookStatuses.Processed);
+        var submitted = host.Grains.Order(OrderIdOf("5923418800312")).Submitted!;
+        Assert.Equal(sku, submitted.Lines[0].Sku);
+    }
+
     [Fact]
     public async Task OrdersCreate_WhenSignedWithTheOlderRotatedSecret_IsAccepted()
     {
@@ -98,11 +113,13 @@ public sealed class ShopifyWebhookTests : IAsyncLifetime
     [Fact]
     public async Task Post_WhenSameEventIsDeliveredAgain_AnswersDuplicateAndTakesInOnce()
     {
-        await Answers.OkAsync(await host.PostShopifyAsync("orders/create", Order, eventId: "evt-1"), WebhookStatuses.Processed);
+        var first = await Answers.OkAsync(await host.PostShopifyAsync("orders/create", Order, eventId: "evt-1"), WebhookStatuses.Processed);
 
-        var again = await host.PostShopifyAsync("orders/create", Order, eventId: "evt-1");
+        var again = await Answers.OkAsync(await host.PostShopifyAsync("orders/create", Order, eventId: "evt-1"), WebhookStatuses.Duplicate);
 
-        await Answers.OkAsync(again, WebhookStatuses.Duplicate);
+        Assert.Equal(OrderIdOf("5923418800312"), again.GetProperty("orderId").GetString());
+        Assert.Equal(first.GetProperty("orderId").GetString(), again.GetProperty("orderId").GetString());
+        Assert.Equal(first.GetProperty("outcome").GetString(), again.GetProperty("outcome").GetString());
         Assert.Equal(1, host.Grains.Order(OrderIdOf("5923418800312")).SubmitCount);
     }
 

@@ -201,16 +201,25 @@ public sealed class InventoryGrainPropertyTests(ClusterFixture fixture)
             ReleaseShortfall();
         }
 
+        /// <summary>Only the shortfall, newest first; the last reservation reached shrinks.</summary>
         private List<string> ReleaseShortfall()
         {
             var released = new List<string>();
-            foreach (var (id, _) in Reservations.OrderByDescending(r => r.Value.Number).ToList())
+            foreach (var (id, reservation) in Reservations.OrderByDescending(r => r.Value.Number).ToList())
             {
-                if (Reserved <= OnHand - SafetyStock)
+                var shortfall = Reserved - (OnHand - SafetyStock);
+                if (shortfall <= 0)
                 {
                     break;
                 }
-                Reservations.Remove(id);
+                if (reservation.Quantity <= shortfall)
+                {
+                    Reservations.Remove(id);
+                }
+                else
+                {
+                    Reservations[id] = (reservation.Quantity - shortfall, reservation.Number);
+                }
                 released.Add(id);
             }
             return released;

@@ -408,6 +408,37 @@ public sealed class OrderGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ApplySnapshot_ShortfallOfFourUnderThreeOrders_TakesBackOnlyFourNewestFirstAndResourcesOldestFirst()
+    {
+        var warehouse = await _scenario.LocationAsync("wh", LocationType.Warehouse, priority: 1);
+        var store = await _scenario.LocationAsync("st", LocationType.Store, priority: 5);
+        var sku = OrderScenario.NewId("sku");
+        await _scenario.StockAsync(sku, warehouse, 10);
+        await _scenario.StockAsync(sku, store, 2);
+        var (oldest, _) = await _scenario.SubmitAsync(OrderScenario.Canonical(("1", sku, 3)));
+        var (middle, _) = await _scenario.SubmitAsync(OrderScenario.Canonical(("1", sku, 3)));
+        var (newest, _) = await _scenario.SubmitAsync(OrderScenario.Canonical(("1", sku, 3)));
+        var inventory = _scenario.Inventory(sku, warehouse);
+
+        var applied = await inventory.ApplySnapshotAsync(DateTimeOffset.UtcNow, onHand: 5);
+
+        Assert.Equal([newest, middle], applied.Released.Select(r => r.OrderId));
+        var last = await OrderScenario.EventuallyAsync(() => _scenario.ViewAsync(newest), o => o.Status == OrderStatus.Backordered);
+        Assert.Equal((1, 2), (Assert.Single(last.Lines).Reserved, last.Lines[0].Backordered));
+        Assert.Equal([new Allocation { LocationId = store, Quantity = 1 }], last.Lines[0].Allocations);
+        var second = await _scenario.ViewAsync(middle);
+        Assert.Equal(OrderStatus.Released, second.Status);
+        Assert.Equal(
+            [new Allocation { LocationId = warehouse, Quantity = 2 }, new Allocation { LocationId = store, Quantity = 1 }],
+            Assert.Single(second.Lines).Allocations);
+        var first = await _scenario.ViewAsync(oldest);
+        Assert.Equal(OrderStatus.Released, first.Status);
+        Assert.Equal([new Allocation { LocationId = warehouse, Quantity = 3 }], Assert.Single(first.Lines).Allocations);
+        Assert.Equal((5, 5), ((await inventory.GetAsync()).OnHand, (await inventory.GetAsync()).Reserved));
+        Assert.Equal(2, (await _scenario.Inventory(sku, store).GetAsync()).Reserved);
+    }
+
+    [Fact]
     public async Task ApplySnapshot_WhenNoOtherLocationHasStock_BackordersTheReleasedOrder()
     {
         var warehouse = await _scenario.LocationAsync("wh", LocationType.Warehouse, priority: 1);
@@ -423,6 +454,37 @@ public sealed class OrderGrainTests(ClusterFixture fixture)
         Assert.Equal((1, 2), (line.Reserved, line.Backordered));
         Assert.Equal(1, (await _scenario.Inventory(sku, warehouse).GetAsync()).Reserved);
         Assert.Contains(await _scenario.ExceptionsOfAsync(orderId), e => e.Kind == ExceptionKinds.Backordered);
+    }
+
+    [Fact]
+    public async Task Submit_WithSkuOfSlashesAndSpaces_ReservesItAtItsPosition()
+    {
+        var warehouse = await _scenario.LocationAsync("wh", LocationType.Warehouse, priority: 1);
+        var sku = $"TEE/BLK M {Guid.NewGuid():N}";
+        await _scenario.StockAsync(sku, warehouse, 5);
+
+        var (orderId, result) = await _scenario.SubmitAsync(OrderScenario.Canonical(("1", sku, 2)));
+
+        Assert.Equal(OrderStatus.Released, result.Status);
+        Assert.Equal([new Allocation { LocationId = warehouse, Quantity = 2 }], Assert.Single((await _scenario.ViewAsync(orderId)).Lines).Allocations);
+        var position = await _scenario.Inventory(sku, warehouse).GetAsync();
+        Assert.Equal((sku, 2), (position.Sku, position.Reserved));
+    }
+
+    [Theory]
+    [InlineData("TAB\tSKU")]
+    [InlineData("")]
+    [InlineData("LONG")]
+    public async Task Submit_WithUnusableSku_HoldsWithUnknownSkuInsteadOfRefusing(string sku)
+    {
+        sku = sku == "LONG" ? new string('X', 256) : sku;
+
+        var (orderId, result) = await _scenario.SubmitAsync(OrderScenario.Canonical(("1", sku, 1)));
+
+        Assert.Equal(OrderStatus.OnHold, result.Status);
+        var exception = Assert.Single(await _scenario.ExceptionsOfAsync(orderId));
+        Assert.Equal(ExceptionKinds.UnknownSku, exception.Kind);
+        Assert.Contains("no usable SKU", exception.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
