@@ -9,7 +9,6 @@ namespace Retail.EndToEnd.Tests.Support;
 /// </summary>
 internal static class RetailAppHost
 {
-    public const string DashboardApiKey = "e2e-dashboard-api-key";
     private static readonly string[] PortNames = ["Api", "Bridge", "Silo", "OrleansDashboard", "Postgres", "Broker", "BrokerManagement", "BrokerPortMapper", "BrokerDistribution"];
 
     public sealed record Settings(string Mode, string StateDirectory, IReadOnlyDictionary<string, int> Ports, int DashboardPort, int OtlpPort, int ResourceServicePort)
@@ -26,7 +25,6 @@ internal static class RetailAppHost
                 $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{OtlpPort.ToString(CultureInfo.InvariantCulture)}",
                 $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{ResourceServicePort.ToString(CultureInfo.InvariantCulture)}",
                 "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
-                $"--AppHost:DashboardApiKey={DashboardApiKey}",
             ];
             arguments.AddRange(Ports.Select(port => $"--Ports:{port.Key}={port.Value.ToString(CultureInfo.InvariantCulture)}"));
             arguments.AddRange(TestSecrets.Environment.Select(setting => $"--{setting.Key.Replace("__", ":", StringComparison.Ordinal)}={setting.Value}"));
@@ -42,8 +40,6 @@ internal static class RetailAppHost
     }
 
     public static Task<IDistributedApplicationTestingBuilder> CreateBuilderAsync(Settings settings, bool dashboard = false) =>
-        DistributedApplicationTestingBuilder.CreateAsync<Projects.Retail_AppHost>(settings.Arguments(), (options, _) =>
-        {
-            options.DisableDashboard = !dashboard;
-        });
+        DistributedApplicationTestingBuilder.CreateAsync<Projects.Retail_AppHost>(
+            new DistributedApplicationTestingBuilderOptions { EnableDashboard = dashboard }, settings.Arguments());
 }
