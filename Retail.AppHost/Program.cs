@@ -52,8 +52,8 @@ var api = builder.AddProject<Projects.Retail_Api>("api", launchProfileName: null
     .WithHttpHealthCheck("/health")
     .WaitFor(silo);
 
-var functions = builder.AddProject<Projects.Retail_Functions>("functions", launchProfileName: null)
-    .WithHttpEndpoint(port: ports.Bridge, name: "http")
+var functions = builder.AddBuiltProject<Projects.Retail_Functions>("functions")
+    .WithHttpEndpoint(port: ports.Bridge, name: "http", env: "ASPNETCORE_HTTP_PORTS")
     .WithUrlForEndpoint("http", url => url.DisplayText = "webhook bridge")
     .WithReference(orleans.AsClient())
     .WithReference(services.Database)
@@ -64,7 +64,8 @@ var functions = builder.AddProject<Projects.Retail_Functions>("functions", launc
 
 builder.AddProject<Projects.Retail_Tools>("simulator", launchProfileName: null)
     .WithArgs("simulate")
-    .WithReference(api).WithReference(functions)
+    .WithReference(api)
+    .WithEnvironment("services__functions__http__0", functions.GetEndpoint("http"))
     .WithRetailMessaging(services)
     .WithRetailDevelopment(development)
     .WithExplicitStart()

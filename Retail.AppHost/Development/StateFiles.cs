@@ -16,7 +16,7 @@ internal sealed partial class StateFiles(
     StateDirectory state,
     RetailDevelopment development,
     IResourceBuilder<ProjectResource> api,
-    IResourceBuilder<ProjectResource> bridge,
+    IResourceBuilder<IResourceWithEndpoints> bridge,
     BackingServices? services,
     ResourceNotificationService notifications,
     IConfiguration configuration,
@@ -116,7 +116,7 @@ public static class StateFilesExtensions
 {
     public static IDistributedApplicationBuilder AddStateFiles(
         this IDistributedApplicationBuilder builder, RetailDevelopment development,
-        IResourceBuilder<ProjectResource> api, IResourceBuilder<ProjectResource> bridge, BackingServices? broker)
+        IResourceBuilder<ProjectResource> api, IResourceBuilder<IResourceWithEndpoints> bridge, BackingServices? broker)
     {
         var state = StateDirectory.From(builder);
         builder.Services.AddHostedService(provider => new StateFiles(
