@@ -25,5 +25,8 @@ public sealed class OrleansSettings(IConfigurationSection section)
     public int GatewayPort => section.GetValue("Endpoints:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
 
     /// <summary>Whether <c>Orleans:{path}:ProviderType</c> names a provider (<c>Clustering</c>, <c>Reminders</c>, <c>GrainStorage:{name}</c>).</summary>
-    public bool HasProvider(string path) => !string.IsNullOrWhiteSpace(section[$"{path}:ProviderType"]);
+    public bool HasProvider(string path) => !string.IsNullOrWhiteSpace(ProviderType(path));
+
+    /// <summary>The provider type <c>Orleans:{path}:ProviderType</c> names, if any.</summary>
+    public string? ProviderType(string path) => section[$"{path}:ProviderType"];
 }

@@ -1,6 +1,9 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Retail.Contracts.Exceptions;
 using Retail.Grains;
 using Retail.Hosting;
 using Retail.Messaging;
+using Retail.Postgres.Hosting;
 
 namespace Retail.Silo;
 
@@ -41,6 +44,15 @@ public static class RetailOrleansHosting
             if (!orleans.HasProvider("Reminders"))
             {
                 silo.UseInMemoryReminderService();
+            }
+            // The exception listing is projected where the exception records' state is stored.
+            if (orleans.ProviderType($"GrainStorage:{StorageNames.Operations}") == RetailPostgresProviders.ProviderType)
+            {
+                silo.Services.AddRetailPostgresExceptionProjection(builder.Configuration);
+            }
+            else
+            {
+                silo.Services.TryAddSingleton<IExceptionProjection, InMemoryExceptionProjection>();
             }
         });
         return builder;

@@ -25,7 +25,7 @@ public static class ExceptionsEndpoints
         return api;
     }
 
-    internal static async Task<Ok<ExceptionList>> ListAsync(string? status, string? kind, int? limit, string? cursor, IClusterClient cluster)
+    internal static async Task<Ok<ExceptionList>> ListAsync(string? status, string? kind, int? limit, string? cursor, IExceptionProjection listing, CancellationToken cancellationToken)
     {
         var validation = new QueryValidation();
         ExceptionStatus? statusFilter = ExceptionStatus.Open;
@@ -52,8 +52,7 @@ public static class ExceptionsEndpoints
         var after = validation.Cursor(cursor, filters);
         validation.ThrowIfInvalid();
 
-        var records = await cluster.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key)
-            .ListAsync(new ExceptionQuery { Status = statusFilter, Kind = kind, After = after, Limit = pageSize + 1 });
+        var records = await listing.ListAsync(new ExceptionQuery { Status = statusFilter, Kind = kind, After = after, Limit = pageSize + 1 }, cancellationToken);
         var items = records.Take(pageSize).ToList();
         var next = records.Count > pageSize ? PageCursor.Encode(items[^1].Id, filters) : null;
         return TypedResults.Ok(new ExceptionList(items, next));
@@ -62,9 +61,9 @@ public static class ExceptionsEndpoints
     internal static async Task<Ok<ExceptionRecord>> RetryAsync(string id, IClusterClient cluster)
     {
         new QueryValidation().Id(nameof(id), id).ThrowIfInvalid();
-        var registry = cluster.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key);
-        _ = await registry.GetAsync(id) ?? throw NotFound(id);
-        return TypedResults.Ok(await registry.RetryAsync(id));
+        var grain = GrainOf(id, cluster);
+        _ = await grain.GetAsync(id) ?? throw NotFound(id);
+        return TypedResults.Ok(await grain.RetryAsync(id));
     }
 
     internal static async Task<Ok<ExceptionRecord>> ResolveAsync(string id, ResolveExceptionRequest request, IClusterClient cluster)
@@ -73,10 +72,14 @@ public static class ExceptionsEndpoints
         Validation.Text(validation, "resolution", request.Resolution);
         validation.ThrowIfInvalid();
 
-        var registry = cluster.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key);
-        _ = await registry.GetAsync(id) ?? throw NotFound(id);
-        return TypedResults.Ok(await registry.ResolveAsync(id, request.Resolution!));
+        var grain = GrainOf(id, cluster);
+        _ = await grain.GetAsync(id) ?? throw NotFound(id);
+        return TypedResults.Ok(await grain.ResolveAsync(id, request.Resolution!));
     }
+
+    /// <summary>The exception grain of a record: its id names it (<see cref="ExceptionKey.OfRecord"/>).</summary>
+    private static IExceptionGrain GrainOf(string id, IClusterClient cluster) =>
+        cluster.GetGrain<IExceptionGrain>(ExceptionKey.OfRecord(id) ?? throw NotFound(id));
 
     private static RetailException NotFound(string id) => new(ProblemCodes.ExceptionNotFound, $"No exception record has the id '{id}'.");
 }

@@ -3,10 +3,10 @@ using Retail.Contracts.Orders;
 
 namespace Retail.Api.Operations;
 
-/// <summary>The read model over the in-memory order directory and the exception registry grains.</summary>
-internal sealed class GrainOperationsReadModel(IClusterClient cluster) : IOperationsReadModel
+/// <summary>The read model over the in-memory order directory grain and the exception listing of the process.</summary>
+internal sealed class GrainOperationsReadModel(IClusterClient cluster, IExceptionProjection exceptions) : IOperationsReadModel
 {
-    private const int RegistryPageSize = 500;
+    private const int PageSize = 500;
 
     public Task<OrderPage> ListOrdersAsync(OrderListQuery query, CancellationToken cancellationToken) =>
         cluster.GetGrain<IOrderDirectoryGrain>(IOrderDirectoryGrain.Key).ListAsync(query);
@@ -14,26 +14,9 @@ internal sealed class GrainOperationsReadModel(IClusterClient cluster) : IOperat
     public async Task<KpiInputs> ReadKpiInputsAsync(DateTimeOffset since, DateTimeOffset startOfToday, CancellationToken cancellationToken)
     {
         var orders = await cluster.GetGrain<IOrderDirectoryGrain>(IOrderDirectoryGrain.Key).ReceivedSinceAsync(since);
-        var open = await ReadAllAsync(new ExceptionQuery { Status = ExceptionStatus.Open }, cancellationToken);
-        var variances = await ReadAllAsync(new ExceptionQuery { Status = null, Kind = ExceptionKinds.InventoryVariance }, cancellationToken);
-        return new KpiInputs(orders, open, [.. variances.Where(record => record.CreatedAt >= startOfToday)]);
-    }
-
-    private async Task<List<ExceptionRecord>> ReadAllAsync(ExceptionQuery query, CancellationToken cancellationToken)
-    {
-        var registry = cluster.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key);
-        var records = new List<ExceptionRecord>();
-        var page = query with { Limit = RegistryPageSize };
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var batch = await registry.ListAsync(page);
-            records.AddRange(batch);
-            if (batch.Count < RegistryPageSize)
-            {
-                return records;
-            }
-            page = page with { After = batch[^1].Id };
-        }
+        var open = await exceptions.ListAllAsync(new ExceptionQuery { Status = ExceptionStatus.Open }, PageSize, cancellationToken);
+        var variances = await exceptions.ListAllAsync(
+            new ExceptionQuery { Status = null, Kind = ExceptionKinds.InventoryVariance, CreatedFrom = startOfToday }, PageSize, cancellationToken);
+        return new KpiInputs(orders, open, variances);
     }
 }

@@ -5,7 +5,7 @@ namespace Retail.Api.Operations;
 
 /// <summary>
 /// What the operations views read: the order list and the inputs of the KPIs. Answered by the order directory and
-/// exception registry grains (embedded mode) or by SQL over the grain state (PostgreSQL).
+/// exception listing (embedded mode) or by SQL (PostgreSQL).
 /// </summary>
 public interface IOperationsReadModel
 {

@@ -1,6 +1,7 @@
 using Retail.Contracts;
 using Retail.Contracts.Exceptions;
 using Retail.Contracts.Orders;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Retail.Grains;
 using Retail.Postgres.Connection;
 using Retail.Postgres.Hosting;
@@ -12,12 +13,12 @@ namespace Retail.Api.Operations;
 
 /// <summary>
 /// The read model in SQL over the grain state in PostgreSQL (<see cref="OperationsQueries"/>): the order list and the
-/// KPI inputs come from the order and exception registry state that the silos write, so they survive restarts and
+/// KPI inputs come from the order state and the exception listing that the silos write, so they survive restarts and
 /// need no in-memory order directory (silos on PostgreSQL run with <c>Orders:Directory=false</c>).
 /// </summary>
-internal sealed class PostgresOperationsReadModel(OperationsQueries queries) : IOperationsReadModel
+internal sealed class PostgresOperationsReadModel(OperationsQueries queries, IExceptionProjection exceptions) : IOperationsReadModel
 {
-    private const string Open = nameof(ExceptionStatus.Open);
+    private const int PageSize = 500;
 
     public async Task<OrderPage> ListOrdersAsync(OrderListQuery query, CancellationToken cancellationToken)
     {
@@ -58,10 +59,10 @@ internal sealed class PostgresOperationsReadModel(OperationsQueries queries) : I
     public async Task<KpiInputs> ReadKpiInputsAsync(DateTimeOffset since, DateTimeOffset startOfToday, CancellationToken cancellationToken)
     {
         var orders = await queries.ListOrdersReceivedSinceAsync(since, cancellationToken);
-        var open = await queries.ListExceptionsAsync(new ExceptionFilter(Status: Open), cancellationToken);
-        var variances = await queries.ListExceptionsAsync(
-            new ExceptionFilter(Kind: ExceptionKinds.InventoryVariance, CreatedFrom: startOfToday), cancellationToken);
-        return new KpiInputs([.. orders.Select(ToSummary)], [.. open.Select(ToRecord)], [.. variances.Select(ToRecord)]);
+        var open = await exceptions.ListAllAsync(new ExceptionQuery { Status = ExceptionStatus.Open }, PageSize, cancellationToken);
+        var variances = await exceptions.ListAllAsync(
+            new ExceptionQuery { Status = null, Kind = ExceptionKinds.InventoryVariance, CreatedFrom = startOfToday }, PageSize, cancellationToken);
+        return new KpiInputs([.. orders.Select(ToSummary)], open, variances);
     }
 
     private static OrderSummary ToSummary(OrderSummaryRow row) => new()
@@ -81,22 +82,6 @@ internal sealed class PostgresOperationsReadModel(OperationsQueries queries) : I
         HoldReason = row.HoldReason,
         GrandTotal = row.GrandTotal,
     };
-
-    private static ExceptionRecord ToRecord(ExceptionRow row) => new()
-    {
-        Id = row.Id,
-        Kind = row.Kind ?? "",
-        BusinessKey = row.BusinessKey ?? "",
-        Reason = row.Reason ?? "",
-        Attempts = row.Attempts,
-        CreatedAt = row.CreatedAt,
-        UpdatedAt = row.UpdatedAt ?? row.CreatedAt,
-        Status = Enum.TryParse<ExceptionStatus>(row.Status, ignoreCase: false, out var status)
-            ? status
-            : throw new InvalidOperationException($"The stored exception record '{row.Id}' has the unknown status '{row.Status}'."),
-        Resolution = row.Resolution,
-        CorrelationId = row.CorrelationId,
-    };
 }
 
 /// <summary>Chooses the operations read model by where the grains' state is stored.</summary>
@@ -112,10 +97,12 @@ internal static class OperationsReadModelRegistration
         if (StoresInPostgres(configuration))
         {
             services.AddRetailOperationsQueries(configuration);
+            services.AddRetailPostgresExceptionProjection(configuration);
             services.AddSingleton<IOperationsReadModel, PostgresOperationsReadModel>();
         }
         else
         {
+            services.TryAddSingleton<IExceptionProjection, InMemoryExceptionProjection>();
             services.AddSingleton<IOperationsReadModel, GrainOperationsReadModel>();
         }
         return services;

@@ -1,4 +1,8 @@
+using System.Net.Mime;
+using System.Text;
 using System.Text.Json;
+using CloudNative.CloudEvents;
+using CloudNative.CloudEvents.SystemTextJson;
 
 namespace Retail.Contracts.Events;
 
@@ -39,68 +43,79 @@ public static class EventSources
 }
 
 /// <summary>
-/// A CloudEvents 1.0 event in structured JSON mode. <see cref="Id"/> is deterministic
-/// (<see cref="IdFor"/>), <see cref="Sequence"/> is monotonic per <see cref="Subject"/>.
+/// An event on <c>retail-events</c>: a CloudEvents 1.0 event with the extension attributes <c>correlationid</c> and
+/// <c>sequence</c>. <see cref="Id"/> is deterministic (<see cref="IdFor"/>), <see cref="Sequence"/> is monotonic per
+/// <see cref="Subject"/>. It is built and serialised with the CNCF CloudEvents SDK (<see cref="ToCloudEvent"/>,
+/// <see cref="ToJson"/>), so a subscriber reads it with any CloudEvents SDK.
 /// </summary>
 public sealed record RetailEvent
 {
-    public string SpecVersion { get; init; } = "1.0";
+    public const string DataContentType = "application/json";
+
+    /// <summary>Extension attribute <c>correlationid</c>: the business correlation id of the flow that caused the event.</summary>
+    public static CloudEventAttribute CorrelationIdAttribute { get; } = CloudEventAttribute.CreateExtension("correlationid", CloudEventAttributeType.String);
+
+    /// <summary>
+    /// Extension attribute <c>sequence</c>: the event's position in its subject's stream, from 1. A CloudEvents
+    /// Integer, which is 32-bit.
+    /// </summary>
+    public static CloudEventAttribute SequenceAttribute { get; } = CloudEventAttribute.CreateExtension("sequence", CloudEventAttributeType.Integer);
+
+    /// <summary>The extension attributes a reader declares to get them typed.</summary>
+    public static IReadOnlyList<CloudEventAttribute> ExtensionAttributes { get; } = [CorrelationIdAttribute, SequenceAttribute];
+
+    private static readonly JsonEventFormatter Formatter = new();
+    private static readonly ContentType StructuredContentType = new("application/cloudevents+json");
+
     public string Id { get; init; } = "";
     public string Source { get; init; } = "";
     public string Type { get; init; } = "";
     public string Subject { get; init; } = "";
     public DateTimeOffset Time { get; init; }
-    public string DataContentType { get; init; } = "application/json";
     public JsonElement Data { get; init; }
-    /// <summary>Extension attribute: the business correlation id.</summary>
     public string? CorrelationId { get; init; }
-    /// <summary>Extension attribute: the event's position in its subject's stream, from 1.</summary>
     public long Sequence { get; init; }
 
     public static string IdFor(string subject, long sequence) => $"{subject}:{sequence}";
 
-    /// <summary>The CloudEvents JSON form (attribute names in lower case, as the spec requires).</summary>
-    public string ToJson()
+    /// <summary>The event as the CloudEvents SDK's <see cref="CloudEvent"/>.</summary>
+    public CloudEvent ToCloudEvent()
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        var cloudEvent = new CloudEvent(CloudEventsSpecVersion.V1_0, ExtensionAttributes)
         {
-            writer.WriteStartObject();
-            writer.WriteString("specversion", SpecVersion);
-            writer.WriteString("id", Id);
-            writer.WriteString("source", Source);
-            writer.WriteString("type", Type);
-            writer.WriteString("subject", Subject);
-            writer.WriteString("time", Time.UtcDateTime);
-            writer.WriteString("datacontenttype", DataContentType);
-            if (CorrelationId is not null)
-            {
-                writer.WriteString("correlationid", CorrelationId);
-            }
-            writer.WriteNumber("sequence", Sequence);
-            writer.WritePropertyName("data");
-            Data.WriteTo(writer);
-            writer.WriteEndObject();
+            Id = Id,
+            Source = new Uri(Source, UriKind.RelativeOrAbsolute),
+            Type = Type,
+            Subject = Subject,
+            Time = Time.ToUniversalTime(),
+            DataContentType = DataContentType,
+            Data = Data,
+        };
+        if (CorrelationId is not null)
+        {
+            cloudEvent[CorrelationIdAttribute] = CorrelationId;
         }
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        cloudEvent[SequenceAttribute] = checked((int)Sequence);
+        return cloudEvent.Validate();
     }
 
+    /// <summary>The structured-mode JSON form (<c>application/cloudevents+json</c>) written by the SDK's JSON formatter.</summary>
+    public string ToJson() => Encoding.UTF8.GetString(Formatter.EncodeStructuredModeMessage(ToCloudEvent(), out _).Span);
+
+    /// <summary>Reads the structured-mode JSON form with the SDK's JSON formatter.</summary>
     public static RetailEvent Parse(string json)
     {
-        using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
+        var cloudEvent = Formatter.DecodeStructuredModeMessage(Encoding.UTF8.GetBytes(json), StructuredContentType, ExtensionAttributes);
         return new RetailEvent
         {
-            SpecVersion = root.GetProperty("specversion").GetString() ?? "",
-            Id = root.GetProperty("id").GetString() ?? "",
-            Source = root.GetProperty("source").GetString() ?? "",
-            Type = root.GetProperty("type").GetString() ?? "",
-            Subject = root.GetProperty("subject").GetString() ?? "",
-            Time = root.GetProperty("time").GetDateTimeOffset(),
-            DataContentType = root.TryGetProperty("datacontenttype", out var contentType) ? contentType.GetString() ?? "" : "application/json",
-            CorrelationId = root.TryGetProperty("correlationid", out var correlation) ? correlation.GetString() : null,
-            Sequence = root.GetProperty("sequence").GetInt64(),
-            Data = root.GetProperty("data").Clone(),
+            Id = cloudEvent.Id!,
+            Source = cloudEvent.Source!.OriginalString,
+            Type = cloudEvent.Type!,
+            Subject = cloudEvent.Subject ?? "",
+            Time = cloudEvent.Time ?? default,
+            Data = cloudEvent.Data is JsonElement data ? data.Clone() : default,
+            CorrelationId = (string?)cloudEvent[CorrelationIdAttribute],
+            Sequence = cloudEvent[SequenceAttribute] is int sequence ? sequence : 0,
         };
     }
 }

@@ -71,23 +71,25 @@ public sealed record ExceptionQuery
     /// <summary>Only records created after this one in (createdAt, id) order: the paging cursor.</summary>
     [Id(2)] public string? After { get; init; }
     [Id(3)] public int Limit { get; init; } = 50;
+    /// <summary>Only records created at or after this time.</summary>
+    [Id(4)] public DateTimeOffset? CreatedFrom { get; init; }
 }
 
 /// <summary>
-/// Every exception record (a single grain, key <see cref="Key"/>). Raising is idempotent per kind and business
-/// key while a record is open; a raise of an open record counts an attempt.
+/// The exception records of one business key (key: <see cref="ExceptionKey.For"/>): an order, a stock position, a
+/// message. Raising is idempotent per kind while a record is open; a raise of an open record counts an attempt. No grain
+/// holds records of two keys, so raises on different keys never share a write. Reach it through
+/// <see cref="ExceptionRecords"/> to raise or resolve; the listing across keys is the operations projection.
 /// </summary>
-[Alias("Retail.IExceptionRegistryGrain")]
-public interface IExceptionRegistryGrain : IGrainWithStringKey
+[Alias("Retail.IExceptionGrain")]
+public interface IExceptionGrain : IGrainWithStringKey
 {
-    const string Key = "default";
-
     [Alias("Raise")]
     Task<ExceptionRecord> RaiseAsync(ExceptionToRaise exception);
 
-    /// <summary>Oldest first.</summary>
+    /// <summary>Every record of this key, oldest first.</summary>
     [Alias("List")]
-    Task<IReadOnlyList<ExceptionRecord>> ListAsync(ExceptionQuery query);
+    Task<IReadOnlyList<ExceptionRecord>> ListAsync();
 
     [Alias("Get")]
     Task<ExceptionRecord?> GetAsync(string id);
@@ -99,7 +101,39 @@ public interface IExceptionRegistryGrain : IGrainWithStringKey
     [Alias("Resolve")]
     Task<ExceptionRecord> ResolveAsync(string id, string resolution);
 
-    /// <summary>Resolves the open record of this kind and key, if any (the step succeeded on its own).</summary>
-    [Alias("ResolveFor")]
-    Task ResolveForAsync(string kind, string businessKey, string resolution);
+    /// <summary>Resolves the open record of this kind, if any (the step succeeded on its own).</summary>
+    [Alias("ResolveOpen")]
+    Task ResolveOpenAsync(string kind, string resolution);
+}
+
+/// <summary>
+/// The key of an <see cref="IExceptionGrain"/>, built from the business key in one place: the first 20 hex digits of
+/// its SHA-256, so any business key (a SKU with spaces, a message id) gives a short key that is safe in a record id.
+/// A record id is <c>{kind}-{grain key}-{n}</c>, so the grain of a record is known from its id alone.
+/// </summary>
+public static class ExceptionKey
+{
+    private const int Length = 20;
+
+    public static string For(string businessKey)
+    {
+        ArgumentNullException.ThrowIfNull(businessKey);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(businessKey)))[..Length];
+    }
+
+    /// <summary>The id of the <paramref name="number"/>th record of a grain.</summary>
+    public static string RecordId(string kind, string grainKey, long number) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{kind}-{grainKey}-{number}");
+
+    /// <summary>The grain key in a record id; null when the id is not one <see cref="RecordId"/> builds.</summary>
+    public static string? OfRecord(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var parts = id.Split('-');
+        return parts.Length == 3 && parts[0].Length > 0 && parts[0].All(char.IsAsciiLetterOrDigit)
+            && parts[1].Length == Length && parts[1].All(char.IsAsciiHexDigitLower)
+            && parts[2].Length > 0 && parts[2].All(char.IsAsciiDigit)
+            ? parts[1]
+            : null;
+    }
 }

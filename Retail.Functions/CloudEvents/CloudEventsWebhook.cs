@@ -62,7 +62,7 @@ internal sealed class CloudEventsWebhook(
         {
             return WebhookResult.SignatureInvalid($"{SignatureHeader} is not sha256=<hex HMAC-SHA256 of the body> under the secret of source '{source}'.");
         }
-        var cloudEvent = CloudEvent.Read(request, out var problem);
+        var cloudEvent = IncomingCloudEvent.Read(request, out var problem);
         if (cloudEvent is null)
         {
             return problem!;
@@ -71,25 +71,26 @@ internal sealed class CloudEventsWebhook(
         {
             return WebhookResult.Ignored($"Event type '{cloudEvent.Type}' is not handled.");
         }
-        var errors = await schemas.ValidateAsync(SchemaCatalog.ForEventData(cloudEvent.Type), cloudEvent.Data.GetRawText());
+        var data = (JsonElement)cloudEvent.Data!;
+        var errors = await schemas.ValidateAsync(SchemaCatalog.ForEventData(cloudEvent.Type), data.GetRawText());
         if (errors.Count > 0)
         {
             return WebhookResult.Invalid(errors, $"The data of {cloudEvent.Type} does not match its schema.");
         }
         var dedupeSource = $"events/{source}";
-        var deliveryId = $"{cloudEvent.Source}#{cloudEvent.Id}";
+        var deliveryId = $"{cloudEvent.Source!.OriginalString}#{cloudEvent.Id}";
         try
         {
             switch (cloudEvent.Type)
             {
                 case PosSale:
-                    var sale = cloudEvent.Data.Deserialize<PosSale>(RetailJson.Options)!;
+                    var sale = data.Deserialize<PosSale>(RetailJson.Options)!;
                     return await IntakeAsync(dedupeSource, deliveryId, sale.ToOrder(), sale, cancellationToken);
                 case MarketplaceOrder:
-                    var order = cloudEvent.Data.Deserialize<CanonicalOrder>(RetailJson.Options)! with { Channel = Channels.Marketplace };
+                    var order = data.Deserialize<CanonicalOrder>(RetailJson.Options)! with { Channel = Channels.Marketplace };
                     return await IntakeAsync(dedupeSource, deliveryId, order, null, cancellationToken);
                 default:
-                    var shipment = cloudEvent.Data.Deserialize<ShipmentConfirmed>(RetailJson.Options)!;
+                    var shipment = data.Deserialize<ShipmentConfirmed>(RetailJson.Options)!;
                     return await gate.RunAsync(dedupeSource, deliveryId, (retried, _) =>
                         orders.ApplyAsync(dedupeSource, shipment.OrderId, shipment.OrderId, retried, async (grain, id) =>
                         {

@@ -1,20 +1,26 @@
 using System.Globalization;
-using System.Text.Json;
+using System.Text;
 using Microsoft.Extensions.Options;
+using Newtonsoft.Json.Linq;
 using Retail.Contracts.Orders;
 using Retail.Functions.Orders;
 using Retail.Functions.Validation;
 using Retail.Functions.Webhooks;
+using Stripe;
 
 namespace Retail.Functions.Stripe;
 
-/// <summary>POST /webhooks/stripe: verifies, dedupes and applies Stripe payment events to their orders.</summary>
+/// <summary>
+/// POST /webhooks/stripe: verifies the <c>Stripe-Signature</c> and parses the event with Stripe.net
+/// (<see cref="EventUtility"/>), dedupes it and applies the payment news to its order.
+/// </summary>
 internal sealed class StripeWebhook(
     IOptionsMonitor<WebhookOptions> options, TimeProvider time, DeliveryGate gate, OrderIntake intake, OrderWebhookCalls orders)
 {
     public const string Source = "stripe";
     public const string PaymentProvider = "stripe";
     public const string OrderIdMetadataKey = "order_id";
+    public const string SignatureHeader = "Stripe-Signature";
 
     public const string PaymentIntentSucceeded = "payment_intent.succeeded";
     public const string PaymentIntentAmountCapturableUpdated = "payment_intent.amount_capturable_updated";
@@ -24,36 +30,72 @@ internal sealed class StripeWebhook(
     public async Task<WebhookResult> HandleAsync(WebhookRequest request, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue.Stripe;
-        var invalid = StripeSignature.Verify(request.Body.Span, request.Header(StripeSignature.HeaderName), settings.Secrets, time.GetUtcNow(), settings.Tolerance);
+        var json = Encoding.UTF8.GetString(request.Body.Span);
+        var invalid = VerifySignature(json, request.Header(SignatureHeader), settings.Secrets, time.GetUtcNow(), settings.Tolerance);
         if (invalid is not null)
         {
             return WebhookResult.SignatureInvalid(invalid);
         }
-        using var document = JsonInput.TryParse(request.Body, out var error);
-        if (document is null)
+        using (var document = JsonInput.TryParse(request.Body, out var error))
         {
-            return WebhookResult.Malformed(error!);
+            if (document is null)
+            {
+                return WebhookResult.Malformed(error!);
+            }
         }
+        Event stripeEvent;
         try
         {
-            var stripeEvent = document.Deserialize<StripeEvent>(StripeJson.Options);
-            if (stripeEvent is not { Id.Length: > 0, Type.Length: > 0, Data.Object.ValueKind: JsonValueKind.Object })
-            {
-                return WebhookResult.Invalid(new Dictionary<string, string[]> { ["id"] = ["An event needs id, type and data.object."] });
-            }
-            return stripeEvent.Type switch
-            {
-                PaymentIntentSucceeded or PaymentIntentAmountCapturableUpdated or PaymentIntentFailed =>
-                    await HandlePaymentIntentAsync(stripeEvent, stripeEvent.Data.Object.Deserialize<StripePaymentIntent>(StripeJson.Options)!, cancellationToken),
-                ChargeRefunded =>
-                    await HandleRefundAsync(stripeEvent, stripeEvent.Data.Object.Deserialize<StripeCharge>(StripeJson.Options)!, cancellationToken),
-                _ => WebhookResult.Ignored($"Event type '{stripeEvent.Type}' is not handled."),
-            };
+            // Stripe sends each endpoint's events in the API version the endpoint was created with; they are taken as
+            // they come rather than refused for differing from the version this library was built against.
+            stripeEvent = EventUtility.ParseEvent(json, throwOnApiVersionMismatch: false);
         }
-        catch (JsonException exception)
+        catch (Exception exception) when (exception is System.Text.Json.JsonException or Newtonsoft.Json.JsonException or StripeException)
         {
             return WebhookResult.Malformed(exception.Message);
         }
+        if (stripeEvent is not { Id.Length: > 0, Type.Length: > 0, Data.RawObject: not null })
+        {
+            return WebhookResult.Invalid(new Dictionary<string, string[]> { ["id"] = ["An event needs id, type and data.object."] });
+        }
+        return stripeEvent.Type switch
+        {
+            PaymentIntentSucceeded or PaymentIntentAmountCapturableUpdated or PaymentIntentFailed => stripeEvent.Data.Object is PaymentIntent intent
+                ? await HandlePaymentIntentAsync(stripeEvent, intent, cancellationToken)
+                : NotA("payment intent"),
+            ChargeRefunded => stripeEvent.Data.Object is Charge charge
+                ? await HandleRefundAsync(stripeEvent, charge, cancellationToken)
+                : NotA("charge"),
+            _ => WebhookResult.Ignored($"Event type '{stripeEvent.Type}' is not handled."),
+        };
+    }
+
+    /// <summary>
+    /// Null when some v1 signature of <paramref name="header"/> is valid under one of <paramref name="secrets"/> and its
+    /// timestamp is within <paramref name="tolerance"/> of <paramref name="now"/>; otherwise why not. Every secret is
+    /// tried, so timing does not tell which matched.
+    /// </summary>
+    internal static string? VerifySignature(string json, string? header, IReadOnlyList<string> secrets, DateTimeOffset now, TimeSpan tolerance)
+    {
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return $"{SignatureHeader} is missing.";
+        }
+        var matched = false;
+        var failure = "No endpoint secret is configured.";
+        foreach (var secret in secrets)
+        {
+            try
+            {
+                EventUtility.ValidateSignature(json, header, secret, (long)tolerance.TotalSeconds, now.ToUnixTimeSeconds());
+                matched = true;
+            }
+            catch (Exception exception) when (exception is StripeException or FormatException or OverflowException)
+            {
+                failure = exception.Message;
+            }
+        }
+        return matched ? null : failure;
     }
 
     /// <summary>
@@ -61,9 +103,9 @@ internal sealed class StripeWebhook(
     /// still waiting for a manual capture (<c>requires_capture</c>) is authorized. amount_capturable_updated is the
     /// authorization of a manual-capture intent. payment_failed fails the payment.
     /// </summary>
-    private Task<WebhookResult> HandlePaymentIntentAsync(StripeEvent stripeEvent, StripePaymentIntent intent, CancellationToken cancellationToken)
+    private Task<WebhookResult> HandlePaymentIntentAsync(Event stripeEvent, PaymentIntent intent, CancellationToken cancellationToken)
     {
-        if (intent.Id.Length == 0)
+        if (string.IsNullOrEmpty(intent.Id))
         {
             return Task.FromResult(WebhookResult.Invalid(new Dictionary<string, string[]> { ["data.object.id"] = ["The payment intent id is required."] }));
         }
@@ -93,7 +135,7 @@ internal sealed class StripeWebhook(
                     Status = status,
                     Provider = PaymentProvider,
                     Reference = intent.Id,
-                    Amount = amount is { } minor ? StripeAmounts.ToDecimal(minor, intent.Currency) : null,
+                    Amount = amount is { } minor ? StripeAmounts.ToDecimal(minor, intent.Currency ?? "") : null,
                     Reason = intent.LastPaymentError is { } failure
                         ? $"{failure.Message} ({failure.DeclineCode ?? failure.Code})"
                         : null,
@@ -108,9 +150,9 @@ internal sealed class StripeWebhook(
     /// its <c>re_</c> id. Without the refunds list (newer API versions), the increase of <c>amount_refunded</c> over
     /// <c>previous_attributes.amount_refunded</c> is confirmed under the id <c>{charge id}:{amount_refunded}</c>.
     /// </summary>
-    private Task<WebhookResult> HandleRefundAsync(StripeEvent stripeEvent, StripeCharge charge, CancellationToken cancellationToken)
+    private Task<WebhookResult> HandleRefundAsync(Event stripeEvent, Charge charge, CancellationToken cancellationToken)
     {
-        if (charge.Id.Length == 0)
+        if (string.IsNullOrEmpty(charge.Id))
         {
             return Task.FromResult(WebhookResult.Invalid(new Dictionary<string, string[]> { ["data.object.id"] = ["The charge id is required."] }));
         }
@@ -119,7 +161,7 @@ internal sealed class StripeWebhook(
         {
             return Task.FromResult(WebhookResult.Ignored($"Charge {charge.Id} has no succeeded refund to confirm."));
         }
-        var reference = charge.PaymentIntent ?? charge.Id;
+        var reference = charge.PaymentIntentId ?? charge.Id;
         return gate.RunAsync(Source, stripeEvent.Id, async (retried, _) =>
         {
             var orderId = await FindOrderAsync(charge.Metadata, reference);
@@ -135,33 +177,37 @@ internal sealed class StripeWebhook(
         }, cancellationToken);
     }
 
-    internal static List<RefundConfirmation> RefundsOf(StripeEvent stripeEvent, StripeCharge charge)
+    internal static List<RefundConfirmation> RefundsOf(Event stripeEvent, Charge charge)
     {
-        if (charge.Refunds is { Data.Count: > 0 } refunds)
+        var currency = charge.Currency ?? "";
+        if (charge.Refunds?.Data is { Count: > 0 } refunds)
         {
-            return refunds.Data
+            return refunds
                 .Where(refund => refund is { Status: "succeeded", Amount: > 0 })
                 .Select(refund => new RefundConfirmation
                 {
                     ProviderRefundId = refund.Id,
-                    Amount = StripeAmounts.ToDecimal(refund.Amount, charge.Currency),
+                    Amount = StripeAmounts.ToDecimal(refund.Amount, currency),
                     Provider = PaymentProvider,
                 })
                 .ToList();
         }
-        var previous = stripeEvent.Data?.PreviousAttributes is { ValueKind: JsonValueKind.Object } attributes
-            && attributes.TryGetProperty("amount_refunded", out var before) && before.TryGetInt64(out var value) ? value : 0;
+        var previous = (object?)stripeEvent.Data.PreviousAttributes is JObject attributes
+            && attributes["amount_refunded"] is { Type: JTokenType.Integer } before ? before.Value<long>() : 0;
         var delta = charge.AmountRefunded - previous;
         return delta <= 0 ? [] :
         [
             new RefundConfirmation
             {
                 ProviderRefundId = $"{charge.Id}:{charge.AmountRefunded.ToString(CultureInfo.InvariantCulture)}",
-                Amount = StripeAmounts.ToDecimal(delta, charge.Currency),
+                Amount = StripeAmounts.ToDecimal(delta, currency),
                 Provider = PaymentProvider,
             },
         ];
     }
+
+    private static WebhookResult NotA(string what) =>
+        WebhookResult.Invalid(new Dictionary<string, string[]> { ["data.object"] = [$"Must be a {what} for this event type."] });
 
     private async Task<string?> FindOrderAsync(Dictionary<string, string>? metadata, string paymentReference) =>
         metadata is not null && metadata.TryGetValue(OrderIdMetadataKey, out var orderId) && CanonicalOrderValidator.IsValidId(orderId)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Retail.Contracts.Exceptions;
 using Retail.Contracts.Orders;
 
 namespace Retail.Grains.Telemetry;
@@ -46,15 +45,11 @@ public static class RetailMetrics
     private static readonly UpDownCounter<long> OutboxBacklogCounter =
         Meter.CreateUpDownCounter<long>("retail.outbox.backlog", "{message}", "Messages written to an outbox and not yet accepted by the broker.");
 
-    private static ExceptionSnapshot? _exceptions;
+    private static readonly UpDownCounter<long> ExceptionsOpenCounter =
+        Meter.CreateUpDownCounter<long>("retail.exceptions.open", "{exception}", "Change of the number of open exception records, by kind.");
 
-    static RetailMetrics()
-    {
-        Meter.CreateObservableGauge("retail.exceptions.open", () => ObserveExceptions(s => (long)s.Open), "{exception}",
-            "Open exception records (reported while the exception registry is active in this process).");
-        Meter.CreateObservableGauge("retail.exceptions.oldest_age", () => ObserveExceptions(s => s.Oldest is { } oldest
-            ? Math.Max(0, (TimeProvider.System.GetUtcNow() - oldest).TotalSeconds) : 0d), "s", "Age of the oldest open exception record.");
-    }
+    private static readonly Histogram<double> ExceptionRecoveryTime =
+        Meter.CreateHistogram<double>("retail.exceptions.recovery_time", "s", "From an exception record's raise to its resolution, by kind.");
 
     public static void OrderReceived(string channel) => OrdersReceivedCounter.Add(1, new KeyValuePair<string, object?>(ChannelTag, channel));
 
@@ -111,16 +106,15 @@ public static class RetailMetrics
         }
     }
 
-    /// <summary>The exception registry's open records as the gauges report them; null when the registry is not active here.</summary>
-    public static void ExceptionsChanged(IEnumerable<ExceptionRecord>? records)
+    /// <summary>A new exception record was opened.</summary>
+    public static void ExceptionOpened(string kind) => ExceptionsOpenCounter.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    /// <summary>An open exception record was resolved after <paramref name="open"/>.</summary>
+    public static void ExceptionResolved(string kind, TimeSpan open)
     {
-        if (records is null)
-        {
-            _exceptions = null;
-            return;
-        }
-        var open = records.Where(r => r.Status == ExceptionStatus.Open).ToList();
-        _exceptions = new ExceptionSnapshot(open.Count, open.Count == 0 ? null : open.Min(r => r.CreatedAt));
+        var tag = new KeyValuePair<string, object?>("kind", kind);
+        ExceptionsOpenCounter.Add(-1, tag);
+        ExceptionRecoveryTime.Record(Math.Max(0, open.TotalSeconds), tag);
     }
 
     /// <summary>The metric's name for an outcome status, or null when the status is not an outcome.</summary>
@@ -133,10 +127,4 @@ public static class RetailMetrics
         OrderStatus.Completed => "completed",
         _ => null,
     };
-
-    private static IEnumerable<Measurement<T>> ObserveExceptions<T>(Func<ExceptionSnapshot, T> value)
-        where T : struct =>
-        _exceptions is { } snapshot ? [new Measurement<T>(value(snapshot))] : [];
-
-    private sealed record ExceptionSnapshot(int Open, DateTimeOffset? Oldest);
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
+using Retail.Contracts.Exceptions;
 using Retail.Postgres.Connection;
 using Retail.Postgres.Operations;
 using Retail.Postgres.Schema;
@@ -40,6 +41,19 @@ public static class RetailPostgresServiceCollectionExtensions
             sp.GetRequiredService<NpgsqlDataSource>(),
             serviceId,
             sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the exception listing (<see cref="PostgresExceptionProjection"/>) of the service named by
+    /// <c>Orleans:ServiceId</c> (default <c>retail</c>).
+    /// </summary>
+    public static IServiceCollection AddRetailPostgresExceptionProjection(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddRetailPostgresDataSource(configuration);
+        var serviceId = configuration["Orleans:ServiceId"] ?? OperationsQueries.DefaultServiceId;
+        services.TryAddSingleton<IExceptionProjection>(sp => new PostgresExceptionProjection(sp.GetRequiredService<NpgsqlDataSource>(), serviceId));
         return services;
     }
 }

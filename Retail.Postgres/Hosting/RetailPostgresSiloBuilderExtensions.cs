@@ -27,6 +27,7 @@ public static class RetailPostgresSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(storageNames);
         builder.Services.AddRetailPostgresDataSource(configuration);
+        builder.Services.AddRetailPostgresExceptionProjection(configuration);
         builder.AddRetailPostgresGrainStorageAsDefault();
         foreach (var name in storageNames.Distinct(StringComparer.Ordinal))
         {

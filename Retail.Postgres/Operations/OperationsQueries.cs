@@ -6,7 +6,7 @@ namespace Retail.Postgres.Operations;
 
 /// <summary>
 /// Read queries for operations staff, in SQL over the grain state stored as jsonb: order grains (state name
-/// <c>order</c>) and the exception registry (state name <c>exceptions</c>). Orders page by keyset on
+/// <c>order</c>). Exception records are listed by <see cref="PostgresExceptionProjection"/>. Orders page by keyset on
 /// (receivedAt, orderId), so a page is as cheap at the end of the list as at its start.
 /// </summary>
 public sealed class OperationsQueries(NpgsqlDataSource dataSource, string serviceId, TimeProvider? timeProvider = null)
@@ -102,104 +102,6 @@ public sealed class OperationsQueries(NpgsqlDataSource dataSource, string servic
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = since.ToUniversalTime() });
         return await ReadOrdersAsync(command, cancellationToken);
-    }
-
-    /// <summary>
-    /// The exception records matching <paramref name="filter"/>, oldest first (then by id). Not paged: the registry
-    /// is one grain whose records fit its memory, so they fit one answer.
-    /// </summary>
-    public async Task<IReadOnlyList<ExceptionRow>> ListExceptionsAsync(ExceptionFilter filter, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(filter);
-        await using var command = dataSource.CreateCommand();
-        var sql = new StringBuilder(
-            """
-            SELECT record ->> 'id', record ->> 'kind', record ->> 'businessKey', record ->> 'reason',
-                   COALESCE((record ->> 'attempts')::integer, 0), retail_timestamp(record ->> 'createdAt'),
-                   retail_timestamp(record ->> 'updatedAt'), record ->> 'status', record ->> 'resolution',
-                   record ->> 'correlationId'
-            FROM retail_grain_state
-            CROSS JOIN LATERAL jsonb_array_elements(
-                CASE WHEN jsonb_typeof(state -> 'records') = 'array' THEN state -> 'records' ELSE '[]'::jsonb END) AS record
-            WHERE state_name = 'exceptions' AND service_id = $1
-              AND record ->> 'id' IS NOT NULL AND record ->> 'createdAt' IS NOT NULL
-            """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
-        if (filter.Status is not null)
-        {
-            sql.Append(CultureInfo.InvariantCulture, $" AND record ->> 'status' = {Add(command, filter.Status)}");
-        }
-
-        if (filter.Kind is not null)
-        {
-            sql.Append(CultureInfo.InvariantCulture, $" AND record ->> 'kind' = {Add(command, filter.Kind)}");
-        }
-
-        if (filter.CreatedFrom is { } from)
-        {
-            sql.Append(CultureInfo.InvariantCulture, $" AND retail_timestamp(record ->> 'createdAt') >= {Add(command, from.ToUniversalTime())}");
-        }
-
-        sql.Append(" ORDER BY retail_timestamp(record ->> 'createdAt'), record ->> 'id'");
-        command.CommandText = sql.ToString();
-
-        var records = new List<ExceptionRow>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            records.Add(new ExceptionRow(
-                reader.GetString(0),
-                reader.IsDBNull(1) ? null : reader.GetString(1),
-                reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.GetInt32(4),
-                reader.GetFieldValue<DateTimeOffset>(5),
-                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
-                reader.IsDBNull(7) ? null : reader.GetString(7),
-                reader.IsDBNull(8) ? null : reader.GetString(8),
-                reader.IsDBNull(9) ? null : reader.GetString(9)));
-        }
-
-        return records;
-    }
-
-    /// <summary>The open exception records, oldest first.</summary>
-    public async Task<IReadOnlyList<OpenExceptionRow>> ListOpenExceptionsAsync(int limit = 100, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxPageSize);
-        await using var command = dataSource.CreateCommand(
-            """
-            SELECT record ->> 'id', record ->> 'kind', record ->> 'businessKey', record ->> 'reason',
-                   COALESCE((record ->> 'attempts')::integer, 0), retail_timestamp(record ->> 'createdAt')
-            FROM retail_grain_state
-            CROSS JOIN LATERAL jsonb_array_elements(
-                CASE WHEN jsonb_typeof(state -> 'records') = 'array' THEN state -> 'records' ELSE '[]'::jsonb END) AS record
-            WHERE state_name = 'exceptions' AND service_id = $1
-              AND record ->> 'status' = 'Open' AND record ->> 'createdAt' IS NOT NULL
-            ORDER BY retail_timestamp(record ->> 'createdAt'), record ->> 'id'
-            LIMIT $2
-            """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
-
-        var now = clock.GetUtcNow();
-        var records = new List<OpenExceptionRow>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var createdAt = reader.GetFieldValue<DateTimeOffset>(5);
-            records.Add(new OpenExceptionRow(
-                reader.GetString(0),
-                reader.IsDBNull(1) ? null : reader.GetString(1),
-                reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.GetInt32(4),
-                createdAt,
-                now - createdAt));
-        }
-
-        return records;
     }
 
     /// <summary>Orders received in [<paramref name="from"/>, <paramref name="to"/>), counted by status and channel.</summary>

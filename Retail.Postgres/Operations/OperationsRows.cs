@@ -36,34 +36,5 @@ public sealed record OrderFilter(string? Status = null, string? Channel = null, 
 /// <summary>A page of orders, oldest first, and the cursor of the next page (null on the last page).</summary>
 public sealed record OrderPage(IReadOnlyList<OrderSummaryRow> Orders, string? NextCursor);
 
-/// <summary>An open exception record of the exception registry.</summary>
-public sealed record OpenExceptionRow(
-    string Id,
-    string? Kind,
-    string? BusinessKey,
-    string? Reason,
-    int Attempts,
-    DateTimeOffset CreatedAt,
-    TimeSpan Age);
-
 /// <summary>How many orders have one status in one channel.</summary>
 public sealed record OrderCountRow(string? Status, string? Channel, long Count);
-
-/// <summary>Which exception records to list; every criterion given must hold.</summary>
-/// <param name="Status">The record status, <c>Open</c> or <c>Resolved</c>.</param>
-/// <param name="Kind">The exception kind, e.g. <c>InventoryVariance</c>.</param>
-/// <param name="CreatedFrom">Only records created at or after this time.</param>
-public sealed record ExceptionFilter(string? Status = null, string? Kind = null, DateTimeOffset? CreatedFrom = null);
-
-/// <summary>An exception record of the exception registry, open or resolved.</summary>
-public sealed record ExceptionRow(
-    string Id,
-    string? Kind,
-    string? BusinessKey,
-    string? Reason,
-    int Attempts,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset? UpdatedAt,
-    string? Status,
-    string? Resolution,
-    string? CorrelationId);

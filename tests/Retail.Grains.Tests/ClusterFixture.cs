@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.TestingHost;
+using Retail.Contracts.Exceptions;
 using Retail.Messaging;
 
 namespace Retail.Grains.Tests;
@@ -25,7 +26,7 @@ public sealed class ClusterFixture() : TestClusterFixture<ClusterFixture.SiloCon
             }
             siloBuilder.Services.AddGrainStorage(StorageNames.Inventory, (services, _) => new TestGrainStorage(services.GetRequiredService<DeepCopier>()));
             siloBuilder.UseInMemoryReminderService();
-            siloBuilder.ConfigureServices(services => services.AddSingleton<IMessagePublisher>(Published));
+            siloBuilder.ConfigureServices(services => services.AddSingleton<IMessagePublisher>(Published).AddSingleton<IExceptionProjection, InMemoryExceptionProjection>());
             siloBuilder.Configuration["Reservations:PaymentTimeout"] = "00:00:03";
             siloBuilder.Configuration["Reservations:HolderCheckAfter"] = "00:00:05";
         }

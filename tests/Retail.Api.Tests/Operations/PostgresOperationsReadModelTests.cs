@@ -137,7 +137,7 @@ public sealed class PostgresOperationsReadModelTests(PostgresOperationsReadModel
     }
 
     private PostgresOperationsReadModel ReadModel() =>
-        new(new OperationsQueries(database.DataSource, serviceId, new FixedTimeProvider(Now)));
+        new(new OperationsQueries(database.DataSource, serviceId, new FixedTimeProvider(Now)), new PostgresExceptionProjection(database.DataSource, serviceId));
 
     private static OrderSummary Order(string orderId, string channel, OrderStatus status, DateTimeOffset receivedAt) => new()
     {
@@ -166,10 +166,9 @@ public sealed class PostgresOperationsReadModelTests(PostgresOperationsReadModel
     private Task StoreOrderAsync(OrderSummary order) =>
         StoreAsync("order", "order", "order/" + order.OrderId, JsonSerializer.Serialize(order, RetailJson.Options));
 
-    /// <summary>The exception registry's state: its records array (grain type "exceptionregistry", state "exceptions").</summary>
+    /// <summary>The exception listing's rows, as the exception grains write them.</summary>
     private Task StoreExceptionsAsync(params ExceptionRecord[] records) =>
-        StoreAsync("exceptions", "exceptionregistry", "exceptionregistry/default",
-            JsonSerializer.Serialize(new { Records = records, LastNumber = records.Length }, RetailJson.Options));
+        new PostgresExceptionProjection(database.DataSource, serviceId).WriteAsync(records);
 
     private async Task StoreAsync(string stateName, string grainType, string grainId, string json)
     {

@@ -3,6 +3,7 @@ using System.Text;
 using Retail.Contracts;
 using Retail.Contracts.Erp;
 using Retail.Contracts.Orders;
+using Retail.Functions.CloudEvents;
 using Retail.Functions.Orders;
 using Retail.Functions.Tests.Webhooks;
 using Retail.Functions.Webhooks;
@@ -206,6 +207,48 @@ public sealed class CloudEventsWebhookTests : IAsyncLifetime
         var response = await host.Client.SendAsync(request);
 
         await Answers.ProblemAsync(response, HttpStatusCode.NotFound, WebhookProblemCodes.UnknownSource);
+    }
+
+    [Fact]
+    public async Task WmsShipment_InBinaryModeWithExtensionAttributes_IsProcessedUnderItsSourceAndId()
+    {
+        await host.Grains.Order("ord-web-10001").SubmitAsync(new CanonicalOrder
+        {
+            OrderId = "ord-web-10001", Channel = Channels.Web, ChannelOrderId = "web-10001", Currency = "USD",
+            Lines = [new OrderLine { LineId = "1", Sku = "SOCK-TRL-CHR-M", Quantity = 2, UnitPrice = 19.99m }],
+        });
+        var headers = BinaryHeaders("retail.wms.shipment");
+        headers["ce-subject"] = "shipment%2FSHP-DC1-000981";
+        headers["ce-correlationid"] = "wms-run-77";
+        headers["ce-partitionkey"] = "dc-chicago";
+
+        var response = await host.PostEventAsync("wms", Samples.Bytes("CloudEvents", "wms-shipment.data.json"), "application/json; charset=utf-8", BridgeHost.WmsSecret, headers);
+
+        await Answers.OkAsync(response, WebhookStatuses.Processed);
+        Assert.Contains("IInboundDedupeGrain/events/wms/urn:wms:dc-chicago#wms-evt-000981.TryBegin", host.Grains.Calls);
+        var shipment = Assert.IsType<ShipmentConfirmed>(Assert.Single(host.Grains.Order("ord-web-10001").ErpMessages));
+        Assert.Equal("SHP-DC1-000981", shipment.ShipmentId);
+    }
+
+    [Fact]
+    public void Read_BinaryModeWithExtensionAttributes_KeepsThemDecoded()
+    {
+        var headers = BinaryHeaders("retail.wms.shipment");
+        headers["Content-Type"] = "application/json";
+        headers["ce-subject"] = "shipment%2FSHP-DC1-000981";
+        headers["ce-correlationid"] = "wms-run-77";
+        headers["ce-partitionkey"] = "dc-chicago";
+        var request = new WebhookRequest { Body = Samples.Bytes("CloudEvents", "wms-shipment.data.json"), Headers = WebhookRequest.HeadersFrom(headers) };
+
+        var cloudEvent = IncomingCloudEvent.Read(request, out var problem);
+
+        Assert.Null(problem);
+        Assert.NotNull(cloudEvent);
+        Assert.Equal("shipment/SHP-DC1-000981", cloudEvent.Subject);
+        Assert.Equal("wms-run-77", cloudEvent["correlationid"]);
+        Assert.Equal("dc-chicago", cloudEvent["partitionkey"]);
+        Assert.Equal(new DateTimeOffset(2026, 11, 24, 18, 2, 5, TimeSpan.Zero), cloudEvent.Time);
+        Assert.Equal("SHP-DC1-000981", ((System.Text.Json.JsonElement)cloudEvent.Data!).GetProperty("shipmentId").GetString());
     }
 
     private static Dictionary<string, string> BinaryHeaders(string type) => new()

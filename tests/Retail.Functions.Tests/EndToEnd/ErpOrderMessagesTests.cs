@@ -121,12 +121,12 @@ public abstract class ErpOrderMessagesTests(EmbeddedBridge bridge)
 
         await world.SendErpAsync(ErpMessageTypes.OrderPostingAccepted, $$"""{"orderId":"{{orderId}}"}""", orderId, messageId);
         var record = await world.ExceptionAsync(ExceptionKinds.DeadLetter, messageId);
-        await world.Exceptions.RetryAsync(record.Id);
+        await world.ExceptionOf(record.Id).RetryAsync(record.Id);
 
         Assert.StartsWith("SchemaValidationFailed", record.Reason, StringComparison.Ordinal);
         Assert.Contains("erpOrderNumber", record.Reason, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(messageId, record.Message!.MessageId);
-        await EmbeddedBridge.EventuallyAsync(async () => (await world.Exceptions.GetAsync(record.Id))!.Attempts >= record.Attempts + 2,
+        await EmbeddedBridge.EventuallyAsync(async () => (await world.ExceptionOf(record.Id).GetAsync(record.Id))!.Attempts >= record.Attempts + 2,
             "the re-submitted message to dead-letter again");
         Assert.Null((await world.ViewAsync(orderId)).ErpOrderNumber);
     }

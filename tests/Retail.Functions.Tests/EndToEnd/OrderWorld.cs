@@ -15,7 +15,8 @@ internal sealed class OrderWorld(EmbeddedBridge bridge)
 {
     public IGrainFactory Grains => bridge.Grains;
 
-    public IExceptionRegistryGrain Exceptions => Grains.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key);
+    /// <summary>The exception grain that holds the record <paramref name="recordId"/>.</summary>
+    public IExceptionGrain ExceptionOf(string recordId) => Grains.GetGrain<IExceptionGrain>(ExceptionKey.OfRecord(recordId)!);
 
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)].ToUpperInvariant();
 
@@ -82,8 +83,8 @@ internal sealed class OrderWorld(EmbeddedBridge bridge)
         ExceptionRecord? found = null;
         await EmbeddedBridge.EventuallyAsync(async () =>
         {
-            var open = await Exceptions.ListAsync(new ExceptionQuery { Kind = kind, Limit = 500 });
-            found = open.LastOrDefault(record => record.BusinessKey == businessKey);
+            var records = await Grains.GetGrain<IExceptionGrain>(ExceptionKey.For(businessKey)).ListAsync();
+            found = records.LastOrDefault(record => record.Kind == kind && record.Status == ExceptionStatus.Open);
             return found is not null;
         }, $"a {kind} exception about {businessKey}");
         return found!;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using Retail.Contracts.Erp;
 using Retail.Contracts.Orders;
-using Retail.Functions.Stripe;
+using Retail.Functions.Tests.Stripe;
 using Retail.Functions.Tests.Webhooks;
 using Retail.Functions.Webhooks;
 
@@ -55,7 +55,7 @@ public sealed class WebhooksToGrainsTests(EmbeddedBridge bridge)
         var body = Encoding.UTF8.GetBytes(text);
         var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
-        request.Headers.Add("Stripe-Signature", StripeSignature.Compute(body, BridgeHost.StripeSecret, DateTimeOffset.UtcNow));
+        request.Headers.Add("Stripe-Signature", StripeSigning.Header(body, BridgeHost.StripeSecret, DateTimeOffset.UtcNow));
         return bridge.Client.SendAsync(request);
     }
 

@@ -207,7 +207,7 @@ public sealed class ErpInboundHandlerTests
     [Fact]
     public async Task DeadLetter_WhenTheRegistryIsUnavailable_AbandonsInstead()
     {
-        grains.Failure = call => call.StartsWith("IExceptionRegistryGrain", StringComparison.Ordinal) ? new TimeoutException("Response did not arrive on time.") : null;
+        grains.Failure = call => call.StartsWith("IExceptionGrain", StringComparison.Ordinal) ? new TimeoutException("Response did not arrive on time.") : null;
 
         var outcome = await handler.HandleAsync(Message("PriceChanged", "{}"), default);
 

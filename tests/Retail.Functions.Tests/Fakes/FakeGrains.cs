@@ -22,7 +22,8 @@ public sealed class FakeGrains : IGrainFactory
     /// <summary>When set, every grain call first runs this (e.g. to throw a transient failure).</summary>
     public Func<string, Exception?>? Failure { get; set; }
 
-    public FakeExceptionRegistry Registry => Get<FakeExceptionRegistry>(IExceptionRegistryGrain.Key, key => new FakeExceptionRegistry(this));
+    /// <summary>Every exception record raised through the fake exception grains.</summary>
+    public FakeExceptionRegistry Registry => Get("all", _ => new FakeExceptionRegistry(this));
 
     public FakeOrderGrain Order(string orderId) => Get(orderId, key => new FakeOrderGrain(this, key));
 
@@ -57,7 +58,7 @@ public sealed class FakeGrains : IGrainFactory
             var type when type == typeof(IOrderIndexGrain) => Get(primaryKey, key => new FakeOrderIndexGrain(this, key)),
             var type when type == typeof(IInventoryGrain) => Inventory(primaryKey),
             var type when type == typeof(IInboundDedupeGrain) => Dedupe(primaryKey),
-            var type when type == typeof(IExceptionRegistryGrain) => Registry,
+            var type when type == typeof(IExceptionGrain) => Get(primaryKey, key => new FakeExceptionGrain(Registry, key)),
             var type => throw new NotSupportedException($"No fake for {type.Name}."),
         };
         return (TGrainInterface)grain;

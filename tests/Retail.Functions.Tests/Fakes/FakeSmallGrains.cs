@@ -100,7 +100,8 @@ public sealed class FakeDedupeGrain(FakeGrains grains, string key) : IInboundDed
     };
 }
 
-public sealed class FakeExceptionRegistry(FakeGrains grains) : IExceptionRegistryGrain
+/// <summary>Every exception record the fakes hold, across business keys.</summary>
+public sealed class FakeExceptionRegistry(FakeGrains grains)
 {
     private readonly Lock gate = new();
 
@@ -111,7 +112,7 @@ public sealed class FakeExceptionRegistry(FakeGrains grains) : IExceptionRegistr
 
     public Task<ExceptionRecord> RaiseAsync(ExceptionToRaise exception)
     {
-        grains.Record($"IExceptionRegistryGrain.Raise({exception.Kind})");
+        grains.Record($"IExceptionGrain.Raise({exception.Kind})");
         lock (gate)
         {
             var index = Records.FindIndex(r => r.Kind == exception.Kind && r.BusinessKey == exception.BusinessKey && r.Status == ExceptionStatus.Open);
@@ -136,9 +137,9 @@ public sealed class FakeExceptionRegistry(FakeGrains grains) : IExceptionRegistr
         }
     }
 
-    public Task ResolveForAsync(string kind, string businessKey, string resolution)
+    public Task ResolveOpenAsync(string kind, string businessKey, string resolution)
     {
-        grains.Record($"IExceptionRegistryGrain.ResolveFor({kind})");
+        grains.Record($"IExceptionGrain.ResolveOpen({kind})");
         lock (gate)
         {
             var index = Records.FindIndex(r => r.Kind == kind && r.BusinessKey == businessKey && r.Status == ExceptionStatus.Open);
@@ -150,7 +151,23 @@ public sealed class FakeExceptionRegistry(FakeGrains grains) : IExceptionRegistr
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<ExceptionRecord>> ListAsync(ExceptionQuery query) => throw new NotSupportedException();
+}
+
+/// <summary>One business key's exception grain, over the shared <see cref="FakeExceptionRegistry"/>.</summary>
+public sealed class FakeExceptionGrain(FakeExceptionRegistry registry, string key) : IExceptionGrain
+{
+    public Task<ExceptionRecord> RaiseAsync(ExceptionToRaise exception) =>
+        ExceptionKey.For(exception.BusinessKey) == key
+            ? registry.RaiseAsync(exception)
+            : throw new InvalidOperationException($"A raise about {exception.BusinessKey} reached the grain of another key.");
+
+    public Task ResolveOpenAsync(string kind, string resolution)
+    {
+        var businessKeys = registry.Records.Where(r => ExceptionKey.For(r.BusinessKey) == key).Select(r => r.BusinessKey).Distinct().ToList();
+        return Task.WhenAll(businessKeys.Select(businessKey => registry.ResolveOpenAsync(kind, businessKey, resolution)));
+    }
+
+    public Task<IReadOnlyList<ExceptionRecord>> ListAsync() => throw new NotSupportedException();
     public Task<ExceptionRecord?> GetAsync(string id) => throw new NotSupportedException();
     public Task<ExceptionRecord> RetryAsync(string id) => throw new NotSupportedException();
     public Task<ExceptionRecord> ResolveAsync(string id, string resolution) => throw new NotSupportedException();

@@ -7,6 +7,7 @@ using Retail.Contracts.Orders;
 using Retail.Functions.CloudEvents;
 using Retail.Functions.Shopify;
 using Retail.Functions.Stripe;
+using Retail.Functions.Tests.Stripe;
 using Retail.Functions.Tests.EndToEnd;
 using Retail.Functions.Tests.Webhooks;
 using Retail.Functions.Webhooks;
@@ -44,7 +45,7 @@ public sealed class FunctionsWorkerTests(FunctionsWorker worker)
         worker.InvokeAsync<StripeFunction>("POST", "/webhooks/stripe", body, new Dictionary<string, string>
         {
             ["Content-Type"] = "application/json",
-            ["Stripe-Signature"] = StripeSignature.Compute(body, secret, DateTimeOffset.UtcNow),
+            ["Stripe-Signature"] = StripeSigning.Header(body, secret, DateTimeOffset.UtcNow),
         }, (function, request) => function.RunAsync(request));
 
     private Task<FunctionsWorker.Answer> MarketplaceAsync(byte[] body, string secret) =>

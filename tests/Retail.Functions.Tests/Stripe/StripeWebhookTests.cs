@@ -3,7 +3,6 @@ using System.Text;
 using Retail.Contracts;
 using Retail.Contracts.Exceptions;
 using Retail.Contracts.Orders;
-using Retail.Functions.Stripe;
 using Retail.Functions.Tests.Webhooks;
 using Retail.Functions.Webhooks;
 
@@ -47,6 +46,22 @@ public sealed class StripeWebhookTests : IAsyncLifetime
         Assert.Equal(PaymentStatuses.Captured, update.Status);
         Assert.Equal("stripe", update.Provider);
         Assert.Equal("pi_3QKx9HLkdIwHu7ix0Yb8dTq1", update.Reference);
+        Assert.Equal(48.18m, update.Amount);
+    }
+
+    [Theory]
+    [InlineData("2019-02-19")]
+    [InlineData("2099-01-01.future")]
+    public async Task PaymentIntentSucceeded_OfAnotherApiVersionThanTheLibrarys_IsApplied(string apiVersion)
+    {
+        Assert.NotEqual(global::Stripe.StripeConfiguration.ApiVersion, apiVersion);
+        var body = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Succeeded).Replace("\"api_version\": \"2024-06-20\"", $"\"api_version\": \"{apiVersion}\"", StringComparison.Ordinal));
+
+        var response = await host.PostStripeAsync(body);
+
+        await Answers.OkAsync(response, WebhookStatuses.Processed);
+        var update = Assert.Single(host.Grains.Order(OrderId).PaymentUpdates);
+        Assert.Equal(PaymentStatuses.Captured, update.Status);
         Assert.Equal(48.18m, update.Amount);
     }
 
@@ -110,7 +125,7 @@ public sealed class StripeWebhookTests : IAsyncLifetime
     [Fact]
     public async Task Post_WhenHeaderCarriesSeveralV1AndOnlyTheLastMatches_IsAccepted()
     {
-        var valid = StripeSignature.Compute(Succeeded, BridgeHost.StripeSecret, host.Time.GetUtcNow());
+        var valid = StripeSigning.Header(Succeeded, BridgeHost.StripeSecret, host.Time.GetUtcNow());
         var header = valid.Replace(",v1=", $",v1={new string('a', 64)},v0={new string('b', 64)},v1=", StringComparison.Ordinal);
 
         var response = await host.PostStripeWithHeaderAsync(Succeeded, header);
@@ -133,11 +148,11 @@ public sealed class StripeWebhookTests : IAsyncLifetime
         var header = kind switch
         {
             "missing" => null,
-            "wrong secret" => StripeSignature.Compute(Succeeded, "whsec_wrong", now),
-            "expired" => StripeSignature.Compute(Succeeded, BridgeHost.StripeSecret, now.AddSeconds(-301)),
-            "future" => StripeSignature.Compute(Succeeded, BridgeHost.StripeSecret, now.AddSeconds(301)),
+            "wrong secret" => StripeSigning.Header(Succeeded, "whsec_wrong", now),
+            "expired" => StripeSigning.Header(Succeeded, BridgeHost.StripeSecret, now.AddSeconds(-301)),
+            "future" => StripeSigning.Header(Succeeded, BridgeHost.StripeSecret, now.AddSeconds(301)),
             "garbage hex" => $"t={now.ToUnixTimeSeconds()},v1=zz{new string('0', 62)}",
-            "no timestamp" => StripeSignature.Compute(Succeeded, BridgeHost.StripeSecret, now).Split(',')[1],
+            "no timestamp" => StripeSigning.Header(Succeeded, BridgeHost.StripeSecret, now).Split(',')[1],
             "no v1" => $"t={now.ToUnixTimeSeconds()}",
             _ => "sha256=abc",
         };
@@ -151,7 +166,7 @@ public sealed class StripeWebhookTests : IAsyncLifetime
     [Fact]
     public async Task Post_WhenTimestampIsJustInsideTheTolerance_IsAccepted()
     {
-        var header = StripeSignature.Compute(Succeeded, BridgeHost.StripeSecret, host.Time.GetUtcNow().AddSeconds(-299));
+        var header = StripeSigning.Header(Succeeded, BridgeHost.StripeSecret, host.Time.GetUtcNow().AddSeconds(-299));
 
         var response = await host.PostStripeWithHeaderAsync(Succeeded, header);
 
@@ -161,7 +176,7 @@ public sealed class StripeWebhookTests : IAsyncLifetime
     [Fact]
     public async Task Post_WhenBodyWasTampered_Answers401AndStoresNothing()
     {
-        var header = StripeSignature.Compute(Succeeded, BridgeHost.StripeSecret, host.Time.GetUtcNow());
+        var header = StripeSigning.Header(Succeeded, BridgeHost.StripeSecret, host.Time.GetUtcNow());
         var tampered = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Succeeded).Replace("4818", "1", StringComparison.Ordinal));
 
         var response = await host.PostStripeWithHeaderAsync(tampered, header);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Retail.Functions.Tests.Fakes;
+using Retail.Functions.Tests.Stripe;
 
 namespace Retail.Functions.Tests.Webhooks;
 
@@ -100,7 +101,7 @@ public sealed class BridgeHost : IAsyncDisposable
     }
 
     public Task<HttpResponseMessage> PostStripeAsync(byte[] body, string secret = StripeSecret) =>
-        PostStripeWithHeaderAsync(body, Functions.Stripe.StripeSignature.Compute(body, secret, Time.GetUtcNow()));
+        PostStripeWithHeaderAsync(body, StripeSigning.Header(body, secret, Time.GetUtcNow()));
 
     public Task<HttpResponseMessage> PostEventAsync(
         string source, byte[] body, string contentType, string? secret, IDictionary<string, string>? headers = null)

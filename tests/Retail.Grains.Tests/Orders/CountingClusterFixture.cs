@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.Hosting;
 using Orleans.TestingHost;
+using Retail.Contracts.Exceptions;
 using Retail.Messaging;
 
 namespace Retail.Grains.Tests.Orders;
@@ -22,7 +23,7 @@ public sealed class CountingClusterFixture() : TestClusterFixture<CountingCluste
                 siloBuilder.Services.AddGrainStorage(name, (_, _) => Storage);
             }
             siloBuilder.UseInMemoryReminderService();
-            siloBuilder.ConfigureServices(services => services.AddSingleton<IMessagePublisher>(Published));
+            siloBuilder.ConfigureServices(services => services.AddSingleton<IMessagePublisher>(Published).AddSingleton<IExceptionProjection, InMemoryExceptionProjection>());
         }
     }
 }

@@ -104,7 +104,7 @@ public sealed class OrderGrainTests(ClusterFixture fixture)
         var exception = Assert.Single(await _scenario.ExceptionsOfAsync(orderId));
         await _scenario.StockAsync(sku, warehouse, 5);
 
-        var retried = await _scenario.Exceptions.RetryAsync(exception.Id);
+        var retried = await _scenario.ExceptionOf(exception.Id).RetryAsync(exception.Id);
 
         Assert.Equal(ExceptionStatus.Resolved, retried.Status);
         Assert.Equal(2, retried.Attempts);
@@ -125,7 +125,7 @@ public sealed class OrderGrainTests(ClusterFixture fixture)
         var (orderId, _) = await _scenario.SubmitAsync(OrderScenario.Canonical(("1", skuA, 1), ("2", skuB, 2)));
         var exception = Assert.Single(await _scenario.ExceptionsOfAsync(orderId));
 
-        var retry = _scenario.Exceptions.RetryAsync(exception.Id);
+        var retry = _scenario.ExceptionOf(exception.Id).RetryAsync(exception.Id);
         var cancel = _scenario.Order(orderId).CancelAsync(new CancelRequest { Reason = "out of stock", Lines = [new LineQuantity { LineId = "2", Quantity = 2 }] });
         await Task.WhenAny(Task.WhenAll(retry, cancel), Task.Delay(OrderScenario.WaitLimit));
 
@@ -133,7 +133,7 @@ public sealed class OrderGrainTests(ClusterFixture fixture)
         Assert.True(cancel.IsCompletedSuccessfully);
         Assert.True(retry.IsCompletedSuccessfully || retry.Exception?.InnerException is RetailException { Code: ProblemCodes.InvalidTransition });
         Assert.Equal(OrderStatus.Released, (await _scenario.ViewAsync(orderId)).Status);
-        Assert.Equal(ExceptionStatus.Resolved, (await _scenario.Exceptions.GetAsync(exception.Id))!.Status);
+        Assert.Equal(ExceptionStatus.Resolved, (await _scenario.ExceptionOf(exception.Id).GetAsync(exception.Id))!.Status);
     }
 
     [Fact]
@@ -500,9 +500,9 @@ public sealed class OrderGrainTests(ClusterFixture fixture)
         Assert.Equal(ExceptionKinds.UnknownSku, exception.Kind);
         Assert.Contains(sku, exception.Reason, StringComparison.Ordinal);
 
-        var stillUnknown = await _scenario.Exceptions.RetryAsync(exception.Id);
+        var stillUnknown = await _scenario.ExceptionOf(exception.Id).RetryAsync(exception.Id);
         await _scenario.StockAsync(sku, warehouse, 3);
-        var fixedNow = await _scenario.Exceptions.RetryAsync(exception.Id);
+        var fixedNow = await _scenario.ExceptionOf(exception.Id).RetryAsync(exception.Id);
 
         Assert.Equal((ExceptionStatus.Open, 2), (stillUnknown.Status, stillUnknown.Attempts));
         Assert.Equal((ExceptionStatus.Resolved, 3), (fixedNow.Status, fixedNow.Attempts));
@@ -538,7 +538,7 @@ public sealed class OrderGrainTests(ClusterFixture fixture)
         await order.RejectPostingAsync(new OrderPostingRejected { OrderId = orderId, Code = "E42", Reason = "customer blocked" });
         var held = await _scenario.ViewAsync(orderId);
         var exception = Assert.Single(await _scenario.ExceptionsOfAsync(orderId));
-        var retried = await _scenario.Exceptions.RetryAsync(exception.Id);
+        var retried = await _scenario.ExceptionOf(exception.Id).RetryAsync(exception.Id);
         var released = await _scenario.ViewAsync(orderId);
         await order.AcceptPostingAsync(new OrderPostingAccepted { OrderId = orderId, ErpOrderNumber = "SO-9" });
 
@@ -548,7 +548,7 @@ public sealed class OrderGrainTests(ClusterFixture fixture)
         Assert.Equal(OrderStatus.Released, released.Status);
         Assert.Equal(2, OrderScenario.ErpMessagesOf(orderId).Count(m => m.Type == ErpMessageTypes.SalesOrderPosted));
         Assert.Equal(ExceptionStatus.Open, retried.Status);
-        Assert.Equal(ExceptionStatus.Resolved, (await _scenario.Exceptions.GetAsync(exception.Id))!.Status);
+        Assert.Equal(ExceptionStatus.Resolved, (await _scenario.ExceptionOf(exception.Id).GetAsync(exception.Id))!.Status);
         Assert.Equal("SO-9", (await _scenario.ViewAsync(orderId)).ErpOrderNumber);
     }
 

@@ -36,7 +36,8 @@ internal sealed class OrderScenario(IGrainFactory grains)
 
     public IOrderGrain Order(string orderId) => Grains.GetGrain<IOrderGrain>(orderId);
 
-    public IExceptionRegistryGrain Exceptions => Grains.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key);
+    /// <summary>The exception grain that holds the record <paramref name="recordId"/>.</summary>
+    public IExceptionGrain ExceptionOf(string recordId) => Grains.GetGrain<IExceptionGrain>(ExceptionKey.OfRecord(recordId)!);
 
     /// <summary>Submits <paramref name="order"/> under a new order id, as the API does.</summary>
     public async Task<(string OrderId, IntakeResult Result)> SubmitAsync(CanonicalOrder order)
@@ -85,18 +86,8 @@ internal sealed class OrderScenario(IGrainFactory grains)
 
     public async Task<IReadOnlyList<ExceptionRecord>> ExceptionsOfAsync(string businessKey, ExceptionStatus? status = ExceptionStatus.Open)
     {
-        var found = new List<ExceptionRecord>();
-        string? after = null;
-        while (true)
-        {
-            var page = await Exceptions.ListAsync(new ExceptionQuery { Status = status, After = after, Limit = 500 });
-            found.AddRange(page.Where(r => r.BusinessKey == businessKey));
-            if (page.Count < 500)
-            {
-                return found;
-            }
-            after = page[^1].Id;
-        }
+        var records = await Grains.GetGrain<IExceptionGrain>(ExceptionKey.For(businessKey)).ListAsync();
+        return [.. records.Where(r => status is null || r.Status == status)];
     }
 
     /// <summary>Polls until <paramref name="done"/> holds (generous limit for a loaded machine); answers the last value.</summary>

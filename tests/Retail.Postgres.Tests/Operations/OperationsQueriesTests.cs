@@ -86,26 +86,6 @@ public sealed class OperationsQueriesTests(PostgresFixture fixture)
     }
 
     [Fact]
-    public async Task ListOpenExceptionsAsync_ReturnsOpenRecordsOldestFirstWithTheirAge()
-    {
-        var registry = new ExceptionRegistryState
-        {
-            Records =
-            [
-                new ExceptionRecordState { Id = "x-2", Kind = "ErpRejected", BusinessKey = "o-2", Reason = "unknown sku", Attempts = 3, CreatedAt = Now.AddMinutes(-15), Status = "Open" },
-                new ExceptionRecordState { Id = "x-1", Kind = "PaymentTimeout", BusinessKey = "o-1", Reason = "not paid", Attempts = 1, CreatedAt = Now.AddHours(-2), Status = "Open" },
-                new ExceptionRecordState { Id = "x-3", Kind = "ErpRejected", BusinessKey = "o-3", Reason = "fixed", Attempts = 2, CreatedAt = Now.AddHours(-5), Status = "Resolved" },
-            ],
-        };
-        await StoreAsync("exceptions", GrainId.Create("exceptions", "registry"), registry);
-
-        var open = await Queries().ListOpenExceptionsAsync();
-
-        Assert.Equal(["x-1", "x-2"], open.Select(r => r.Id));
-        Assert.Equal(new OpenExceptionRow("x-1", "PaymentTimeout", "o-1", "not paid", 1, Now.AddHours(-2), TimeSpan.FromHours(2)), open[0]);
-    }
-
-    [Fact]
     public async Task ListOrdersAsync_OrderWithEveryField_ReturnsTheFullSummary()
     {
         await StoreAsync("order", GrainId.Create("order", "full"), new OrderState
@@ -157,31 +137,6 @@ public sealed class OperationsQueriesTests(PostgresFixture fixture)
         var orders = await Queries().ListOrdersReceivedSinceAsync(Now.AddHours(-2));
 
         Assert.Equal(["edge", "late"], orders.Select(o => o.OrderId));
-    }
-
-    [Fact]
-    public async Task ListExceptionsAsync_ByStatusOrByKindAndCreation_ReturnsMatchingRecordsOldestFirst()
-    {
-        await StoreAsync("exceptions", GrainId.Create("exceptionregistry", "default"), new ExceptionRegistryState
-        {
-            Records =
-            [
-                new ExceptionRecordState { Id = "InventoryVariance-1", Kind = "InventoryVariance", BusinessKey = "sku-1@dc", Reason = "count", Attempts = 1, CreatedAt = Now.AddDays(-1), UpdatedAt = Now.AddDays(-1), Status = "Open" },
-                new ExceptionRecordState { Id = "PaymentTimeout-2", Kind = "PaymentTimeout", BusinessKey = "o-1", Reason = "not paid", Attempts = 2, CreatedAt = Now.AddHours(-3), UpdatedAt = Now.AddHours(-1), Status = "Open" },
-                new ExceptionRecordState { Id = "InventoryVariance-3", Kind = "InventoryVariance", BusinessKey = "sku-2@dc", Reason = "count", Attempts = 1, CreatedAt = Now.AddHours(-2), UpdatedAt = Now.AddHours(-1), Status = "Resolved", Resolution = "recounted" },
-                new ExceptionRecordState { Id = "InventoryVariance-4", Kind = "InventoryVariance", BusinessKey = "sku-3@dc", Reason = "count", Attempts = 1, CreatedAt = Now.AddHours(-1), UpdatedAt = Now.AddHours(-1), Status = "Open" },
-            ],
-        });
-        var queries = Queries();
-
-        var open = await queries.ListExceptionsAsync(new ExceptionFilter(Status: "Open"));
-        var variancesToday = await queries.ListExceptionsAsync(new ExceptionFilter(Kind: "InventoryVariance", CreatedFrom: new DateTimeOffset(Now.UtcDateTime.Date, TimeSpan.Zero)));
-
-        Assert.Equal(["InventoryVariance-1", "PaymentTimeout-2", "InventoryVariance-4"], open.Select(r => r.Id));
-        Assert.Equal(["InventoryVariance-3", "InventoryVariance-4"], variancesToday.Select(r => r.Id));
-        Assert.Equal(
-            new ExceptionRow("InventoryVariance-3", "InventoryVariance", "sku-2@dc", "count", 1, Now.AddHours(-2), Now.AddHours(-1), "Resolved", "recounted", null),
-            variancesToday[0]);
     }
 
     [Fact]
@@ -250,32 +205,6 @@ public sealed class OperationsQueriesTests(PostgresFixture fixture)
         public string? HoldReason { get; set; }
 
         public decimal GrandTotal { get; set; }
-    }
-
-    public sealed class ExceptionRegistryState
-    {
-        public List<ExceptionRecordState> Records { get; set; } = [];
-    }
-
-    public sealed class ExceptionRecordState
-    {
-        public string Id { get; set; } = "";
-
-        public string Kind { get; set; } = "";
-
-        public string BusinessKey { get; set; } = "";
-
-        public string Reason { get; set; } = "";
-
-        public int Attempts { get; set; }
-
-        public DateTimeOffset CreatedAt { get; set; }
-
-        public DateTimeOffset? UpdatedAt { get; set; }
-
-        public string Status { get; set; } = "";
-
-        public string? Resolution { get; set; }
     }
 
     private sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider

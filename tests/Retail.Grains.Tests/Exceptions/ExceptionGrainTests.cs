@@ -6,21 +6,21 @@ using Retail.Contracts.Exceptions;
 namespace Retail.Grains.Tests.Exceptions;
 
 [Collection(ClusterCollection.Name)]
-public sealed class ExceptionRegistryGrainTests(ClusterFixture fixture)
+public sealed class ExceptionGrainTests(ClusterFixture fixture)
 {
-    private IExceptionRegistryGrain Registry => fixture.Grains.GetGrain<IExceptionRegistryGrain>(IExceptionRegistryGrain.Key);
+    private IExceptionGrain Of(string recordId) => fixture.Grains.GetGrain<IExceptionGrain>(ExceptionKey.OfRecord(recordId)!);
 
     [Fact]
     public async Task Raise_RepeatedWhileOpen_CountsAttemptsOnOneRecord()
     {
         var key = NewKey();
 
-        var first = await Registry.RaiseAsync(new ExceptionToRaise { Kind = ExceptionKinds.InventoryVariance, BusinessKey = key, Reason = "counted 3" });
-        var second = await Registry.RaiseAsync(new ExceptionToRaise { Kind = ExceptionKinds.InventoryVariance, BusinessKey = key, Reason = "counted 2" });
+        var first = await fixture.Grains.RaiseExceptionAsync(new ExceptionToRaise { Kind = ExceptionKinds.InventoryVariance, BusinessKey = key, Reason = "counted 3" });
+        var second = await fixture.Grains.RaiseExceptionAsync(new ExceptionToRaise { Kind = ExceptionKinds.InventoryVariance, BusinessKey = key, Reason = "counted 2" });
 
         Assert.Equal(first.Id, second.Id);
         Assert.Equal((2, "counted 2", ExceptionStatus.Open), (second.Attempts, second.Reason, second.Status));
-        Assert.StartsWith($"{ExceptionKinds.InventoryVariance}-", first.Id, StringComparison.Ordinal);
+        Assert.Equal(ExceptionKey.RecordId(ExceptionKinds.InventoryVariance, ExceptionKey.For(key), 1), first.Id);
         var raised = Events(first.Id);
         Assert.Equal([EventTypes.ExceptionRaised], raised.Select(e => e.Type));
         Assert.Equal(EventSources.Exceptions, raised[0].Source);
@@ -30,10 +30,10 @@ public sealed class ExceptionRegistryGrainTests(ClusterFixture fixture)
     public async Task Raise_AfterResolve_OpensANewRecord()
     {
         var key = NewKey();
-        var first = await Registry.RaiseAsync(new ExceptionToRaise { Kind = ExceptionKinds.UnknownOrder, BusinessKey = key, Reason = "no order" });
-        await Registry.ResolveAsync(first.Id, "ignored");
+        var first = await fixture.Grains.RaiseExceptionAsync(new ExceptionToRaise { Kind = ExceptionKinds.UnknownOrder, BusinessKey = key, Reason = "no order" });
+        await Of(first.Id).ResolveAsync(first.Id, "ignored");
 
-        var second = await Registry.RaiseAsync(new ExceptionToRaise { Kind = ExceptionKinds.UnknownOrder, BusinessKey = key, Reason = "no order again" });
+        var second = await fixture.Grains.RaiseExceptionAsync(new ExceptionToRaise { Kind = ExceptionKinds.UnknownOrder, BusinessKey = key, Reason = "no order again" });
 
         Assert.NotEqual(first.Id, second.Id);
         Assert.Equal(1, second.Attempts);
@@ -41,24 +41,17 @@ public sealed class ExceptionRegistryGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task List_OldestFirstWithKindFilterAndKeysetPaging()
+    public async Task Raise_ManyKindsOnOneKey_KeepsThemInTheKeysGrainOldestFirst()
     {
-        var kind = $"Test{Guid.NewGuid():N}";
-        var raised = new List<ExceptionRecord>();
-        for (var i = 0; i < 5; i++)
-        {
-            raised.Add(await Registry.RaiseAsync(new ExceptionToRaise { Kind = kind, BusinessKey = NewKey(), Reason = $"r{i}" }));
-        }
-        await Registry.ResolveAsync(raised[1].Id, "done");
+        var key = NewKey();
 
-        var page1 = await Registry.ListAsync(new ExceptionQuery { Kind = kind, Limit = 2 });
-        var page2 = await Registry.ListAsync(new ExceptionQuery { Kind = kind, Limit = 2, After = page1[^1].Id });
-        var all = await Registry.ListAsync(new ExceptionQuery { Kind = kind, Status = null, Limit = 10 });
+        var backordered = await fixture.Grains.RaiseExceptionAsync(new ExceptionToRaise { Kind = ExceptionKinds.Backordered, BusinessKey = key, Reason = "sold out" });
+        var timeout = await fixture.Grains.RaiseExceptionAsync(new ExceptionToRaise { Kind = ExceptionKinds.PaymentTimeout, BusinessKey = key, Reason = "no payment" });
 
-        Assert.Equal([raised[0].Id, raised[2].Id], page1.Select(r => r.Id));
-        Assert.Equal([raised[3].Id, raised[4].Id], page2.Select(r => r.Id));
-        Assert.Equal(raised.Select(r => r.Id), all.Select(r => r.Id));
-        Assert.True(all.Zip(all.Skip(1)).All(p => p.First.CreatedAt <= p.Second.CreatedAt));
+        Assert.Equal(ExceptionKey.OfRecord(backordered.Id), ExceptionKey.OfRecord(timeout.Id));
+        Assert.Equal(ExceptionKey.For(key), ExceptionKey.OfRecord(backordered.Id));
+        var records = await fixture.Grains.GetGrain<IExceptionGrain>(ExceptionKey.For(key)).ListAsync();
+        Assert.Equal([backordered.Id, timeout.Id], records.Select(r => r.Id));
     }
 
     [Fact]
@@ -66,7 +59,7 @@ public sealed class ExceptionRegistryGrainTests(ClusterFixture fixture)
     {
         var messageId = NewKey();
         var sessionId = NewKey();
-        var record = await Registry.RaiseAsync(new ExceptionToRaise
+        var record = await fixture.Grains.RaiseExceptionAsync(new ExceptionToRaise
         {
             Kind = ExceptionKinds.DeadLetter,
             BusinessKey = messageId,
@@ -83,7 +76,7 @@ public sealed class ExceptionRegistryGrainTests(ClusterFixture fixture)
             },
         });
 
-        var retried = await Registry.RetryAsync(record.Id);
+        var retried = await Of(record.Id).RetryAsync(record.Id);
 
         Assert.Equal((2, ExceptionStatus.Open), (retried.Attempts, retried.Status));
         var sent = Assert.Single(ClusterFixture.Published.For(Entities.ErpInbound, sessionId));
@@ -96,23 +89,23 @@ public sealed class ExceptionRegistryGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task Retry_InventoryVariance_IsRefusedAsNothingCanBeReRun()
     {
-        var record = await Registry.RaiseAsync(new ExceptionToRaise { Kind = ExceptionKinds.InventoryVariance, BusinessKey = NewKey(), Reason = "counted 3" });
+        var record = await fixture.Grains.RaiseExceptionAsync(new ExceptionToRaise { Kind = ExceptionKinds.InventoryVariance, BusinessKey = NewKey(), Reason = "counted 3" });
 
-        var error = await Assert.ThrowsAsync<RetailException>(() => Registry.RetryAsync(record.Id));
+        var error = await Assert.ThrowsAsync<RetailException>(() => Of(record.Id).RetryAsync(record.Id));
 
         Assert.Equal(ProblemCodes.InvalidTransition, error.Code);
-        Assert.Equal(1, (await Registry.GetAsync(record.Id))!.Attempts);
+        Assert.Equal(1, (await Of(record.Id).GetAsync(record.Id))!.Attempts);
     }
 
     [Fact]
     public async Task ResolveAndResolveFor_CloseTheRecordOnce()
     {
         var key = NewKey();
-        var record = await Registry.RaiseAsync(new ExceptionToRaise { Kind = ExceptionKinds.Backordered, BusinessKey = key, Reason = "no stock" });
+        var record = await fixture.Grains.RaiseExceptionAsync(new ExceptionToRaise { Kind = ExceptionKinds.Backordered, BusinessKey = key, Reason = "no stock" });
 
-        await Registry.ResolveForAsync(ExceptionKinds.Backordered, key, "stock arrived");
-        var again = await Registry.ResolveAsync(record.Id, "other words");
-        await Registry.ResolveForAsync(ExceptionKinds.Backordered, key, "nothing open");
+        await fixture.Grains.ResolveExceptionAsync(ExceptionKinds.Backordered, key, "stock arrived");
+        var again = await Of(record.Id).ResolveAsync(record.Id, "other words");
+        await fixture.Grains.ResolveExceptionAsync(ExceptionKinds.Backordered, key, "nothing open");
 
         Assert.Equal((ExceptionStatus.Resolved, "stock arrived"), (again.Status, again.Resolution));
         Assert.Single(Events(record.Id), e => e.Type == EventTypes.ExceptionResolved);
@@ -121,12 +114,14 @@ public sealed class ExceptionRegistryGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task Operations_OnAnUnknownId_AnswerExceptionNotFound()
     {
-        var retry = await Assert.ThrowsAsync<RetailException>(() => Registry.RetryAsync("nope-1"));
-        var resolve = await Assert.ThrowsAsync<RetailException>(() => Registry.ResolveAsync("nope-1", "x"));
+        var grain = fixture.Grains.GetGrain<IExceptionGrain>(ExceptionKey.For(NewKey()));
+
+        var retry = await Assert.ThrowsAsync<RetailException>(() => grain.RetryAsync("nope-1"));
+        var resolve = await Assert.ThrowsAsync<RetailException>(() => grain.ResolveAsync("nope-1", "x"));
 
         Assert.Equal(ProblemCodes.ExceptionNotFound, retry.Code);
         Assert.Equal(ProblemCodes.ExceptionNotFound, resolve.Code);
-        Assert.Null(await Registry.GetAsync("nope-1"));
+        Assert.Null(await grain.GetAsync("nope-1"));
     }
 
     private static string NewKey() => Guid.NewGuid().ToString("N");

@@ -11,47 +11,46 @@ using Retail.Messaging;
 
 namespace Retail.Grains.Exceptions;
 
-[GenerateSerializer, Alias("Retail.ExceptionRegistryState")]
-internal sealed class ExceptionRegistryState : IHasOutbox
+[GenerateSerializer, Alias("Retail.ExceptionState")]
+internal sealed class ExceptionState : IHasOutbox
 {
-    /// <summary>Every record, oldest first (the order of creation is the order of the list).</summary>
+    /// <summary>The business key's records, oldest first (the order of creation is the order of the list).</summary>
     [Id(0)] public List<ExceptionRecord> Records { get; set; } = [];
-    /// <summary>The number in the id of the last record created.</summary>
+    /// <summary>The number in the id of the last record created here.</summary>
     [Id(1)] public long LastNumber { get; set; }
     [Id(2)] public OutboxState Outbox { get; set; } = new();
 }
 
 /// <summary>
-/// Every exception record. Ids are <c>{kind}-{n}</c> with n counting every record ever raised, so they are unique,
-/// readable and in creation order. Raising is idempotent per kind and business key while a record is open: a repeat
-/// counts an attempt and takes the new reason. Events <c>retail.exception.raised</c> and <c>.resolved</c> have the
-/// record's id as subject; their sequence is the registry's, so it grows per subject with gaps.
+/// The exception records of one business key. Ids are <see cref="ExceptionKey.RecordId"/>: the kind, this grain's key
+/// and a number counting the records raised here, so they are unique, readable and lead back to this grain. Raising is
+/// idempotent per kind while a record is open: a repeat counts an attempt and takes the new reason. Events
+/// <c>retail.exception.raised</c> and <c>.resolved</c> have the record's id as subject. After each write the changed
+/// records go to the listing (<see cref="IExceptionProjection"/>); one that failed to go is sent again with the next
+/// write or a few seconds later.
 /// </summary>
 /// <remarks>
 /// Retry: a record carrying a message (a dead letter) sends the original message again, with its original id, to its
-/// original entity through the outbox, and stays open until someone resolves it or the message fails again and
-/// raises it once more. An order's hold or failure asks the order to re-run the held step (the order resolves the
-/// record itself when the step succeeds). Anything else, such as an inventory variance, has no step to re-run: a
-/// retry is refused as an invalid transition, and the record is resolved once the count is checked.
-/// <para>
-/// The grain is reentrant so that a retry waiting for its order never blocks that order's own calls here (which
-/// would deadlock the two). Each change is made in memory in one turn (no await between reading and changing the
-/// records), then waits for a write that started after it: changes that arrive while a write is in flight share the
-/// next one (group commit), so a burst of raises (a sold-out sale backordering every order) costs a few writes of the
-/// registry rather than one each.
-/// </para>
+/// original entity through the outbox, and stays open until someone resolves it or the message fails again and raises
+/// it once more. An order's hold or failure asks the order to re-run the held step (the order resolves the record
+/// itself when the step succeeds). Anything else has no step to re-run: a retry is refused as an invalid transition.
+/// The grain is reentrant so that a retry waiting for its order never blocks that order's own resolve here (which would
+/// deadlock the two); each change is made in memory in one turn, then waits for a write that started after it.
 /// </remarks>
 [Reentrant]
-internal sealed partial class ExceptionRegistryGrain(
-    [PersistentState("exceptions", StorageNames.Operations)] IPersistentState<ExceptionRegistryState> state,
+internal sealed partial class ExceptionGrain(
+    [PersistentState("exceptions", StorageNames.Operations)] IPersistentState<ExceptionState> state,
     IMessagePublisher publisher,
-    ILogger<ExceptionRegistryGrain> logger,
+    IExceptionProjection projection,
+    ILogger<ExceptionGrain> logger,
     TimeProvider timeProvider)
-    : OutboxGrain<ExceptionRegistryState>(state, publisher, logger), IExceptionRegistryGrain
+    : OutboxGrain<ExceptionState>(state, publisher, logger), IExceptionGrain
 {
-    private const int MaxLimit = 500;
     private const int MaxReasonLength = 2000;
-    private static readonly TimeSpan ResolvedRetention = TimeSpan.FromDays(90);
+    /// <summary>A stock position's key with a long escaped SKU is longer than an id.</summary>
+    private const int MaxBusinessKeyLength = 1000;
+    private const int KeptResolved = 20;
+    private static readonly TimeSpan ProjectionRetry = TimeSpan.FromSeconds(5);
 
     private static readonly HashSet<string> OrderKinds = new(StringComparer.Ordinal)
     {
@@ -59,22 +58,14 @@ internal sealed partial class ExceptionRegistryGrain(
         ExceptionKinds.TotalsMismatch, ExceptionKinds.Backordered, ExceptionKinds.PostingRejected,
     };
 
-    private readonly ILogger<ExceptionRegistryGrain> _logger = logger;
+    private readonly ILogger<ExceptionGrain> _logger = logger;
     private readonly TimeProvider _time = timeProvider;
+    private readonly Dictionary<string, ExceptionRecord> _unprojected = new(StringComparer.Ordinal);
     private TaskCompletionSource? _nextWrite;
     private bool _writing;
+    private IGrainTimer? _projectionRetry;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        await base.OnActivateAsync(cancellationToken);
-        RetailMetrics.ExceptionsChanged(State.Records);
-    }
-
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        RetailMetrics.ExceptionsChanged(null);
-        return base.OnDeactivateAsync(reason, cancellationToken);
-    }
+    private string Key => this.GetPrimaryKeyString();
 
     public async Task<ExceptionRecord> RaiseAsync(ExceptionToRaise exception)
     {
@@ -83,7 +74,7 @@ internal sealed partial class ExceptionRegistryGrain(
         var now = _time.GetUtcNow();
         var reason = Truncate(string.IsNullOrWhiteSpace(exception.Reason) ? exception.Kind : exception.Reason);
 
-        var index = State.Records.FindIndex(r => r.Status == ExceptionStatus.Open && r.Kind == exception.Kind && r.BusinessKey == exception.BusinessKey);
+        var index = State.Records.FindIndex(r => r.Status == ExceptionStatus.Open && r.Kind == exception.Kind);
         if (index >= 0)
         {
             var open = State.Records[index];
@@ -94,15 +85,15 @@ internal sealed partial class ExceptionRegistryGrain(
                 UpdatedAt = now,
                 Message = exception.Message ?? open.Message,
             };
-            State.Records[index] = repeated;
+            Replace(repeated);
             await PersistAsync();
             return repeated;
         }
 
-        PruneResolved(now);
+        PruneResolved();
         var record = new ExceptionRecord
         {
-            Id = $"{exception.Kind}-{++State.LastNumber}",
+            Id = ExceptionKey.RecordId(exception.Kind, Key, ++State.LastNumber),
             Kind = exception.Kind,
             BusinessKey = exception.BusinessKey,
             Reason = reason,
@@ -114,40 +105,15 @@ internal sealed partial class ExceptionRegistryGrain(
             Message = exception.Message,
         };
         State.Records.Add(record);
+        _unprojected[record.Id] = record;
         Emit(EventTypes.ExceptionRaised, record, now);
         await PersistAsync();
+        RetailMetrics.ExceptionOpened(record.Kind);
         LogRaised(_logger, record.Id, record.Kind, record.BusinessKey, record.Reason);
         return record;
     }
 
-    public Task<IReadOnlyList<ExceptionRecord>> ListAsync(ExceptionQuery query)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        var errors = new ValidationErrors();
-        if (query.Limit is < 1 or > MaxLimit)
-        {
-            errors.Add("limit", $"Must be between 1 and {MaxLimit}.");
-        }
-        var start = 0;
-        if (query.After is { } after)
-        {
-            var position = State.Records.FindIndex(r => r.Id == after);
-            if (position < 0)
-            {
-                errors.Add("after", $"No exception '{after}'.");
-            }
-            start = position + 1;
-        }
-        errors.ThrowIfAny();
-
-        IReadOnlyList<ExceptionRecord> page = State.Records
-            .Skip(start)
-            .Where(r => query.Status is null || r.Status == query.Status)
-            .Where(r => query.Kind is null || r.Kind == query.Kind)
-            .Take(query.Limit)
-            .ToList();
-        return Task.FromResult(page);
-    }
+    public Task<IReadOnlyList<ExceptionRecord>> ListAsync() => Task.FromResult<IReadOnlyList<ExceptionRecord>>([.. State.Records]);
 
     public Task<ExceptionRecord?> GetAsync(string id) => Task.FromResult(State.Records.FirstOrDefault(r => r.Id == id));
 
@@ -159,6 +125,21 @@ internal sealed partial class ExceptionRegistryGrain(
             await GrainFactory.GetGrain<IOrderGrain>(record.BusinessKey).RetryAsync(record.Kind);
         }
         return Find(id);
+    }
+
+    public async Task<ExceptionRecord> ResolveAsync(string id, string resolution)
+    {
+        var record = Find(id);
+        return record.Status == ExceptionStatus.Resolved ? record : await ResolveAsync(record, resolution);
+    }
+
+    public async Task ResolveOpenAsync(string kind, string resolution)
+    {
+        var record = State.Records.FirstOrDefault(r => r.Status == ExceptionStatus.Open && r.Kind == kind);
+        if (record is not null)
+        {
+            await ResolveAsync(record, resolution);
+        }
     }
 
     /// <summary>Counts the attempt; a dead letter's message is sent again with the same write.</summary>
@@ -197,24 +178,26 @@ internal sealed partial class ExceptionRegistryGrain(
         return record;
     }
 
-    public async Task<ExceptionRecord> ResolveAsync(string id, string resolution)
+    private async Task<ExceptionRecord> ResolveAsync(ExceptionRecord record, string resolution)
     {
-        var record = Find(id);
-        return record.Status == ExceptionStatus.Resolved ? record : await ResolveAsync(record, resolution);
-    }
-
-    public async Task ResolveForAsync(string kind, string businessKey, string resolution)
-    {
-        var record = State.Records.FirstOrDefault(r => r.Status == ExceptionStatus.Open && r.Kind == kind && r.BusinessKey == businessKey);
-        if (record is not null)
+        var now = _time.GetUtcNow();
+        var resolved = record with
         {
-            await ResolveAsync(record, resolution);
-        }
+            Status = ExceptionStatus.Resolved,
+            Resolution = Truncate(string.IsNullOrWhiteSpace(resolution) ? "Resolved." : resolution),
+            UpdatedAt = now,
+        };
+        Replace(resolved);
+        Emit(EventTypes.ExceptionResolved, resolved, now);
+        await PersistAsync();
+        RetailMetrics.ExceptionResolved(resolved.Kind, now - resolved.CreatedAt);
+        return resolved;
     }
 
     /// <summary>
-    /// Completes when a write that started after the caller's change (made in memory in the same turn) is durable;
-    /// faults when that write failed. One write at a time; whatever changed while it ran goes in the next.
+    /// Completes when a write that started after the caller's change (made in memory in the same turn) is durable and
+    /// was offered to the listing; faults when the write failed. One write at a time; whatever changed while it ran goes
+    /// in the next.
     /// </summary>
     private Task PersistAsync()
     {
@@ -237,16 +220,15 @@ internal sealed partial class ExceptionRegistryGrain(
                 try
                 {
                     await SaveAsync();
-                    batch.SetResult();
                 }
                 catch (Exception exception)
                 {
+                    _unprojected.Clear();
                     batch.SetException(exception);
+                    continue;
                 }
-                finally
-                {
-                    RetailMetrics.ExceptionsChanged(State.Records);
-                }
+                await ProjectAsync();
+                batch.SetResult();
             }
         }
         finally
@@ -255,26 +237,50 @@ internal sealed partial class ExceptionRegistryGrain(
         }
     }
 
-    private async Task<ExceptionRecord> ResolveAsync(ExceptionRecord record, string resolution)
+    /// <summary>Sends the records changed since the last successful projection; on failure, tries again shortly.</summary>
+    private async Task ProjectAsync()
     {
-        var now = _time.GetUtcNow();
-        var resolved = record with
+        if (_unprojected.Count == 0)
         {
-            Status = ExceptionStatus.Resolved,
-            Resolution = Truncate(string.IsNullOrWhiteSpace(resolution) ? "Resolved." : resolution),
-            UpdatedAt = now,
-        };
-        Replace(resolved);
-        Emit(EventTypes.ExceptionResolved, resolved, now);
-        await PersistAsync();
-        return resolved;
+            return;
+        }
+        var records = _unprojected.Values.ToList();
+        try
+        {
+            await projection.WriteAsync(records);
+            foreach (var record in records.Where(r => _unprojected.TryGetValue(r.Id, out var current) && current == r))
+            {
+                _unprojected.Remove(record.Id);
+            }
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogProjectionFailed(_logger, exception, Key);
+            _projectionRetry ??= this.RegisterGrainTimer(RetryProjectionAsync, new GrainTimerCreationOptions
+            {
+                DueTime = ProjectionRetry,
+                Period = Timeout.InfiniteTimeSpan,
+                KeepAlive = true,
+            });
+        }
+    }
+
+    private async Task RetryProjectionAsync(CancellationToken cancellationToken)
+    {
+        _projectionRetry?.Dispose();
+        _projectionRetry = null;
+        await ProjectAsync();
     }
 
     private ExceptionRecord Find(string id) =>
         State.Records.FirstOrDefault(r => r.Id == id)
         ?? throw new RetailException(ProblemCodes.ExceptionNotFound, $"No exception '{id}'.");
 
-    private void Replace(ExceptionRecord record) => State.Records[State.Records.FindIndex(r => r.Id == record.Id)] = record;
+    private void Replace(ExceptionRecord record)
+    {
+        State.Records[State.Records.FindIndex(r => r.Id == record.Id)] = record;
+        _unprojected[record.Id] = record;
+    }
 
     private void Emit(string type, ExceptionRecord record, DateTimeOffset now) =>
         State.Outbox.AddEvent(EventSources.Exceptions, type, record.Id, new ExceptionEventData
@@ -287,18 +293,31 @@ internal sealed partial class ExceptionRegistryGrain(
             Resolution = record.Resolution,
         }, now);
 
-    /// <summary>Resolved records leave the registry after <see cref="ResolvedRetention"/>; open ones stay until resolved.</summary>
-    private void PruneResolved(DateTimeOffset now) =>
-        State.Records.RemoveAll(r => r.Status == ExceptionStatus.Resolved && now - r.UpdatedAt > ResolvedRetention);
+    /// <summary>A key keeps its open records and its latest resolved ones; the listing keeps every record.</summary>
+    private void PruneResolved()
+    {
+        var resolved = State.Records.Where(r => r.Status == ExceptionStatus.Resolved).ToList();
+        foreach (var old in resolved.Take(Math.Max(0, resolved.Count - KeptResolved)))
+        {
+            State.Records.Remove(old);
+        }
+    }
 
     private static void Validate(ExceptionToRaise exception)
     {
         var errors = new ValidationErrors();
-        if (string.IsNullOrWhiteSpace(exception.Kind) || !CanonicalOrderValidator.IsValidId(exception.Kind))
+        if (string.IsNullOrWhiteSpace(exception.Kind) || !exception.Kind.All(char.IsAsciiLetterOrDigit))
         {
             errors.Add("kind", "Must be an exception kind: letters and digits.");
         }
-        errors.RequireId("businessKey", exception.BusinessKey);
+        if (string.IsNullOrWhiteSpace(exception.BusinessKey))
+        {
+            errors.Add("businessKey", "Is required.");
+        }
+        else if (exception.BusinessKey.Length > MaxBusinessKeyLength)
+        {
+            errors.Add("businessKey", $"Must be at most {MaxBusinessKeyLength} characters.");
+        }
         if (exception.Message is { } message)
         {
             errors.RequireId("message.entity", message.Entity);
@@ -318,4 +337,7 @@ internal sealed partial class ExceptionRegistryGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Exception {ExceptionId}: message {MessageId} re-submitted to {Entity}")]
     private static partial void LogResubmitted(ILogger logger, string exceptionId, string messageId, string entity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing exception records of {ExceptionKey} to the listing failed; trying again shortly")]
+    private static partial void LogProjectionFailed(ILogger logger, Exception exception, string exceptionKey);
 }

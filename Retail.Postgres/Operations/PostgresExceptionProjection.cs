@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text;
+using Npgsql;
+using Retail.Contracts.Exceptions;
+
+namespace Retail.Postgres.Operations;
+
+/// <summary>The exception listing in <c>retail_exception_record</c> (migration 0004), one row per record of the service.</summary>
+public sealed class PostgresExceptionProjection(NpgsqlDataSource dataSource, string serviceId) : IExceptionProjection
+{
+    private const string Columns = "id, kind, business_key, reason, attempts, created_at, updated_at, status, resolution, correlation_id";
+
+    public async Task WriteAsync(IReadOnlyList<ExceptionRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            return;
+        }
+        await using var batch = dataSource.CreateBatch();
+        foreach (var record in records)
+        {
+            var command = new NpgsqlBatchCommand(
+                $"""
+                 INSERT INTO retail_exception_record (service_id, {Columns})
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                 ON CONFLICT (service_id, id) DO UPDATE SET
+                     reason = EXCLUDED.reason, attempts = EXCLUDED.attempts, updated_at = EXCLUDED.updated_at,
+                     status = EXCLUDED.status, resolution = EXCLUDED.resolution
+                 WHERE retail_exception_record.updated_at <= EXCLUDED.updated_at
+                 """);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Id });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Kind });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.BusinessKey });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Reason });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = record.Attempts });
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = record.CreatedAt.ToUniversalTime() });
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = record.UpdatedAt.ToUniversalTime() });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Status.ToString() });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)record.Resolution ?? DBNull.Value });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)record.CorrelationId ?? DBNull.Value });
+            batch.BatchCommands.Add(command);
+        }
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ExceptionRecord>> ListAsync(ExceptionQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var command = dataSource.CreateCommand();
+        var sql = new StringBuilder($"SELECT {Columns} FROM retail_exception_record r WHERE service_id = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
+        if (query.Status is { } status)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND status = {Add(command, status.ToString())}");
+        }
+        if (query.Kind is { } kind)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND kind = {Add(command, kind)}");
+        }
+        if (query.CreatedFrom is { } from)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND created_at >= {Add(command, from.ToUniversalTime())}");
+        }
+        if (query.After is { } after)
+        {
+            var id = Add(command, after);
+            sql.Append(CultureInfo.InvariantCulture,
+                $" AND (created_at, id) > (SELECT created_at, id FROM retail_exception_record WHERE service_id = $1 AND id = {id})");
+        }
+        sql.Append(CultureInfo.InvariantCulture, $" ORDER BY created_at, id LIMIT {Add(command, query.Limit)}");
+        command.CommandText = sql.ToString();
+
+        var records = new List<ExceptionRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(new ExceptionRecord
+            {
+                Id = reader.GetString(0),
+                Kind = reader.GetString(1),
+                BusinessKey = reader.GetString(2),
+                Reason = reader.GetString(3),
+                Attempts = reader.GetInt32(4),
+                CreatedAt = reader.GetFieldValue<DateTimeOffset>(5),
+                UpdatedAt = reader.GetFieldValue<DateTimeOffset>(6),
+                Status = Enum.Parse<ExceptionStatus>(reader.GetString(7)),
+                Resolution = reader.IsDBNull(8) ? null : reader.GetString(8),
+                CorrelationId = reader.IsDBNull(9) ? null : reader.GetString(9),
+            });
+        }
+        return records;
+    }
+
+    private static string Add<T>(NpgsqlCommand command, T value)
+    {
+        command.Parameters.Add(new NpgsqlParameter<T> { TypedValue = value });
+        return "$" + command.Parameters.Count.ToString(CultureInfo.InvariantCulture);
+    }
+}
