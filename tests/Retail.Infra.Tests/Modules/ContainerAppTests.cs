@@ -36,8 +36,9 @@ public sealed partial class ContainerAppTests(CompiledTemplateFixture fixture)
     {
         var settings = EnvironmentVariables("silo").ToDictionary(setting => (string)setting["name"]!, setting => (string?)setting["value"]);
 
-        Assert.Equal("Postgres", settings["Orleans__Storage"]);
-        Assert.Equal("Postgres", settings["Orleans__Membership"]);
+        Assert.Equal("RetailPostgres", settings["Orleans__Clustering__ProviderType"]);
+        Assert.Equal("RetailPostgres", settings["Orleans__Reminders__ProviderType"]);
+        Assert.All(["orders", "inventory", "operations"], name => Assert.Equal("RetailPostgres", settings[$"Orleans__GrainStorage__{name}__ProviderType"]));
         Assert.Equal("false", settings["Orders__Directory"]);
         Assert.Equal("Azure", settings["Messaging__Transport"]);
     }
@@ -47,7 +48,7 @@ public sealed partial class ContainerAppTests(CompiledTemplateFixture fixture)
     {
         var names = EnvironmentVariables("silo").Select(setting => (string?)setting["name"]);
 
-        Assert.DoesNotContain("Orleans__AdvertisedIPAddress", names);
+        Assert.DoesNotContain("Orleans__Endpoints__AdvertisedIPAddress", names);
     }
 
     [Theory]
@@ -101,12 +102,15 @@ public sealed partial class ContainerAppTests(CompiledTemplateFixture fixture)
     }
 
     [Theory]
-    [InlineData("silo", "Orleans__Membership", "Postgres")]
-    [InlineData("silo", "Orleans__Storage", "Postgres")]
+    [InlineData("silo", "Orleans__Clustering__ProviderType", "RetailPostgres")]
+    [InlineData("silo", "Orleans__GrainStorage__orders__ProviderType", "RetailPostgres")]
+    [InlineData("silo", "Orleans__GrainStorage__inventory__ProviderType", "RetailPostgres")]
+    [InlineData("silo", "Orleans__GrainStorage__operations__ProviderType", "RetailPostgres")]
+    [InlineData("silo", "Orleans__Reminders__ProviderType", "RetailPostgres")]
     [InlineData("silo", "Messaging__Transport", "Azure")]
     [InlineData("silo", "Postgres__UseEntraId", "true")]
-    [InlineData("api", "Orleans__Membership", "Postgres")]
-    [InlineData("functions", "Orleans__Membership", "Postgres")]
+    [InlineData("api", "Orleans__Clustering__ProviderType", "RetailPostgres")]
+    [InlineData("functions", "Orleans__Clustering__ProviderType", "RetailPostgres")]
     [InlineData("functions", "Messaging__Transport", "Azure")]
     public void App_EnvironmentVariable_HasTheAzureValue(string app, string name, string value)
     {
