@@ -23,6 +23,7 @@ public static class BridgeHosting
     public static IHostApplicationBuilder AddRetailBridge(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        KeyVaultSecrets.AddTo(builder.Configuration);
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<WebhookOptions>().Bind(builder.Configuration.GetSection(WebhookOptions.SectionName));

@@ -30,7 +30,7 @@ internal static class WebhookSignature
         return MatchesAny(payload, expected, secrets);
     }
 
-    public static bool TryParseHex(string? hex, Span<byte> destination)
+    private static bool TryParseHex(string? hex, Span<byte> destination)
     {
         if (hex is null || hex.Length != destination.Length * 2)
         {
@@ -40,7 +40,7 @@ internal static class WebhookSignature
             && written == destination.Length;
     }
 
-    public static bool MatchesAny(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> expected, IReadOnlyList<string> secrets)
+    private static bool MatchesAny(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> expected, IReadOnlyList<string> secrets)
     {
         Span<byte> actual = stackalloc byte[HashBytes];
         var matched = false;
