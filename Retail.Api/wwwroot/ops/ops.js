@@ -69,6 +69,15 @@
     return link;
   }
 
+  // Exception raised -> resolved: the slowest kind's p50 / p95 on the card, every kind in its line below.
+  function recovery(byKind) {
+    const kinds = Object.entries(byKind ?? {});
+    if (kinds.length === 0) return ["– / –", "nothing resolved yet"];
+    const [slowest, figures] = kinds.reduce((a, b) => ((b[1].p95Seconds ?? 0) > (a[1].p95Seconds ?? 0) ? b : a));
+    return [`${duration(figures.p50Seconds)} / ${duration(figures.p95Seconds)}`,
+      `${slowest}; ` + kinds.map(([kind, f]) => `${kind} ${duration(f.p50Seconds)}/${duration(f.p95Seconds)} (${f.count})`).join(", ")];
+  }
+
   function renderKpis(k) {
     const cards = [
       ["Orders today", k.orders.total, `since ${new Date(k.since).toISOString().slice(0, 10)} UTC`],
@@ -78,6 +87,7 @@
       ["ERP posting p50 / p95", `${duration(k.erpPostingDelay.p50Seconds)} / ${duration(k.erpPostingDelay.p95Seconds)}`, `${k.erpPostingDelay.count} accepted today`],
       ["Inventory variances", k.inventoryVariance.today, `${k.inventoryVariance.openToday} still open`],
       ["Refund backlog", k.refundBacklog.count, `${k.refundBacklog.amount.toFixed(2)} pending`],
+      ["Recovery p50 / p95", ...recovery(k.recoveryTimeByKind)],
     ];
     $("kpis").replaceChildren(...cards.map(([label, value, sub]) => {
       const card = document.createElement("div");
