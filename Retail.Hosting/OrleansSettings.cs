@@ -1,32 +1,32 @@
-using System.Net;
 using Microsoft.Extensions.Configuration;
 using Orleans.Configuration;
 
 namespace Retail.Hosting;
 
-/// <summary>The <c>Orleans</c> configuration section (docs/configuration.md), read the same way by silos and clients.</summary>
-public sealed record OrleansSettings(
-    string ClusterId, string ServiceId, string Clustering, string Storage, int SiloPort, int GatewayPort, IPAddress? AdvertisedAddress)
+/// <summary>
+/// What Retail reads of Orleans' own <c>Orleans</c> section (docs/configuration.md), the same way in silos and clients:
+/// ids and ports for the local defaults, and whether a provider is configured at all. Orleans itself applies the
+/// providers named there (<c>Orleans:Clustering:ProviderType</c> and the like).
+/// </summary>
+public sealed class OrleansSettings(IConfigurationSection section)
 {
-    public const string Localhost = "Localhost";
-    public const string Memory = "Memory";
-    public const string Postgres = "Postgres";
-
     public static OrleansSettings From(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var section = configuration.GetSection("Orleans");
-        var advertised = section["AdvertisedIPAddress"];
-        return new OrleansSettings(
-            section["ClusterId"] ?? "retail",
-            section["ServiceId"] ?? "retail",
-            section["Membership"] ?? Localhost,
-            section["Storage"] ?? Memory,
-            section.GetValue("SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
-            section.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
-            string.IsNullOrWhiteSpace(advertised) ? null : IPAddress.Parse(advertised));
+        return new OrleansSettings(configuration.GetSection("Orleans"));
     }
 
-    public static InvalidOperationException Unsupported(string key, string value) =>
-        new($"{key} = '{value}' is not supported. See docs/configuration.md for the values.");
+    public string ClusterId => section["ClusterId"] ?? "retail";
+
+    public string ServiceId => section["ServiceId"] ?? "retail";
+
+    public int SiloPort => section.GetValue("Endpoints:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
+
+    public int GatewayPort => section.GetValue("Endpoints:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
+
+    /// <summary>Whether <c>Orleans:{path}:ProviderType</c> names a provider (<c>Clustering</c>, <c>Reminders</c>, <c>GrainStorage:{name}</c>).</summary>
+    public bool HasProvider(string path) => !string.IsNullOrWhiteSpace(ProviderType(path));
+
+    /// <summary>The provider type <c>Orleans:{path}:ProviderType</c> names, if any.</summary>
+    public string? ProviderType(string path) => section[$"{path}:ProviderType"];
 }

@@ -1,6 +1,7 @@
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -33,8 +34,10 @@ public static class ServiceDefaultsExtensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
+        builder.AddFrameworkLogLevels();
         builder.ConfigureOpenTelemetry();
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.Services.AddDependencyHealthChecks();
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
@@ -43,6 +46,26 @@ public static class ServiceDefaultsExtensions
         });
         builder.Services.AddCorrelation();
         return builder;
+    }
+
+    /// <summary>
+    /// Retail's own log lines at Information, the frameworks' (ASP.NET Core, Orleans, hosting, HttpClient, Npgsql) at
+    /// Warning: defaults that come first among the configuration sources, so that any <c>Logging:LogLevel:*</c> from
+    /// appsettings, the environment or the command line asks for more.
+    /// </summary>
+    private static void AddFrameworkLogLevels<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        var defaults = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Logging:LogLevel:Microsoft"] = "Warning",
+            ["Logging:LogLevel:Orleans"] = "Warning",
+            ["Logging:LogLevel:System"] = "Warning",
+            ["Logging:LogLevel:Npgsql"] = "Warning",
+            ["Logging:LogLevel:Polly"] = "Warning",
+        };
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = defaults });
     }
 
     private static void ConfigureOpenTelemetry<TBuilder>(this TBuilder builder)

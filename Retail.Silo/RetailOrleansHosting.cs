@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Orleans.Configuration;
 using Retail.Contracts.Exceptions;
 using Retail.Grains;
 using Retail.Hosting;
@@ -9,9 +8,12 @@ using Retail.Postgres.Hosting;
 namespace Retail.Silo;
 
 /// <summary>
-/// How a process joins Retail's Orleans cluster, chosen by configuration (docs/configuration.md): as a silo with
-/// the grains (<see cref="AddRetailSilo"/>), as a client (<see cref="RetailOrleansClientHosting.AddRetailOrleansClient"/>), or, with
-/// <c>Retail:Embedded</c>, as a silo inside the API process (<see cref="AddRetailOrleans"/>).
+/// How a process hosts Retail's grains: as a silo (<see cref="AddRetailSilo"/>), or, with <c>Retail:Embedded</c>, as a
+/// silo inside the API process (<see cref="AddRetailOrleans"/>; a client otherwise,
+/// <see cref="RetailOrleansClientHosting.AddRetailOrleansClient"/>). Clustering, grain storage, reminders, ids and ports
+/// come from Orleans' own configuration (<c>Orleans:Clustering:ProviderType</c>, <c>Orleans:GrainStorage:{name}:ProviderType</c>,
+/// <c>Orleans:Reminders:ProviderType</c>, <c>Orleans:ClusterId</c>, <c>Orleans:Endpoints:*</c>), as Aspire.Hosting.Orleans
+/// and the Azure deployment write it; what is left unconfigured is local and in memory (docs/configuration.md).
 /// </summary>
 public static class RetailOrleansHosting
 {
@@ -26,57 +28,31 @@ public static class RetailOrleansHosting
     /// <summary>A silo: the grains, their storage, reminders and clustering, and the message transport for the outbox.</summary>
     public static IHostApplicationBuilder AddRetailSilo(this IHostApplicationBuilder builder)
     {
-        var options = OrleansSettings.From(builder.Configuration);
+        var orleans = OrleansSettings.From(builder.Configuration);
         builder.AddRetailMessaging();
         builder.UseOrleans(silo =>
         {
             silo.AddActivityPropagation();
-            silo.Configure<ClusterOptions>(cluster =>
+            if (!orleans.HasProvider("Clustering"))
             {
-                cluster.ClusterId = options.ClusterId;
-                cluster.ServiceId = options.ServiceId;
-            });
-            switch (options.Clustering)
-            {
-                case OrleansSettings.Localhost:
-                    silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
-                    break;
-                case OrleansSettings.Postgres:
-                    silo.Services.AddRetailPostgresDataSource(builder.Configuration);
-                    silo.UseRetailPostgresClustering();
-                    if (options.AdvertisedAddress is { } advertised)
-                    {
-                        silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
-                    }
-                    else
-                    {
-                        silo.ConfigureEndpoints(options.SiloPort, options.GatewayPort);
-                    }
-                    break;
-                default:
-                    throw OrleansSettings.Unsupported("Orleans:Membership", options.Clustering);
+                silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
             }
-            switch (options.Storage)
+            foreach (var name in StorageNames.All.Where(name => !orleans.HasProvider($"GrainStorage:{name}")))
             {
-                case OrleansSettings.Memory:
-                    foreach (var name in StorageNames.All)
-                    {
-                        silo.AddMemoryGrainStorage(name);
-                    }
-                    silo.UseInMemoryReminderService();
-                    silo.Services.TryAddSingleton<IExceptionProjection, InMemoryExceptionProjection>();
-                    break;
-                case OrleansSettings.Postgres:
-                    silo.Services.AddRetailPostgresDataSource(builder.Configuration);
-                    foreach (var name in StorageNames.All)
-                    {
-                        silo.AddRetailPostgresGrainStorage(name);
-                    }
-                    silo.AddRetailPostgresReminders();
-                    silo.Services.AddRetailPostgresExceptionProjection(builder.Configuration);
-                    break;
-                default:
-                    throw OrleansSettings.Unsupported("Orleans:Storage", options.Storage);
+                silo.AddMemoryGrainStorage(name);
+            }
+            if (!orleans.HasProvider("Reminders"))
+            {
+                silo.UseInMemoryReminderService();
+            }
+            // The exception listing is projected where the exception records' state is stored.
+            if (orleans.ProviderType($"GrainStorage:{StorageNames.Operations}") == RetailPostgresProviders.ProviderType)
+            {
+                silo.Services.AddRetailPostgresExceptionProjection(builder.Configuration);
+            }
+            else
+            {
+                silo.Services.TryAddSingleton<IExceptionProjection, InMemoryExceptionProjection>();
             }
         });
         return builder;

@@ -2,7 +2,10 @@ using Orleans.Dashboard;
 
 namespace Retail.Silo;
 
-/// <summary>The Orleans dashboard, in Development, on a port of its own (<c>Orleans:DashboardPort</c>).</summary>
+/// <summary>
+/// The Orleans dashboard, in Development, on a port of its own (<c>Orleans:DashboardPort</c>) on every silo: the
+/// AppHost puts one address in front of all silos' dashboards, so it answers while any silo is up.
+/// </summary>
 public static class SiloDashboard
 {
     private const string PortKey = "Orleans:DashboardPort";
@@ -13,7 +16,11 @@ public static class SiloDashboard
         if (DashboardPort(builder.Environment, builder.Configuration) is { } port)
         {
             var urls = builder.Configuration["urls"] ?? "http://localhost:5000";
-            builder.WebHost.UseUrls($"{urls};http://127.0.0.1:{port}");
+            var dashboard = $"http://127.0.0.1:{port}";
+            if (!urls.Split(';').Any(url => url.TrimEnd('/').EndsWith($":{port}", StringComparison.Ordinal)))
+            {
+                builder.WebHost.UseUrls($"{urls};{dashboard}");
+            }
             builder.UseOrleans(silo => silo.AddDashboard());
         }
         return builder;
@@ -24,7 +31,8 @@ public static class SiloDashboard
     {
         if (DashboardPort(app.Environment, app.Configuration) is { } port)
         {
-            app.MapOrleansDashboard().RequireHost($"*:{port}");
+            app.MapOrleansDashboard().AddEndpointFilter(async (context, next) =>
+                context.HttpContext.Connection.LocalPort == port ? await next(context) : Results.NotFound());
         }
         return app;
     }

@@ -239,7 +239,7 @@ module storage 'modules/storage.bicep' = {
 var orleansSettings = [
   { name: 'Orleans__ClusterId', value: 'retail' }
   { name: 'Orleans__ServiceId', value: 'retail' }
-  { name: 'Orleans__Membership', value: 'Postgres' }
+  { name: 'Orleans__Clustering__ProviderType', value: 'RetailPostgres' }
   { name: 'Postgres__Host', value: postgres.outputs.host }
   { name: 'Postgres__Database', value: postgres.outputs.databaseName }
   { name: 'Postgres__UseEntraId', value: 'true' }
@@ -275,12 +275,15 @@ module silo 'modules/container-app.bicep' = {
     exists: siloExists
     cpu: '0.5'
     memory: '1Gi'
-    // Orleans:AdvertisedIPAddress is left unset: each replica advertises its own address in the environment.
+    // Orleans:Endpoints:AdvertisedIPAddress is left unset: each replica advertises its own address in the environment.
     sharedEnv: orleansSettings
     env: [
-      { name: 'Orleans__Storage', value: 'Postgres' }
-      { name: 'Orleans__SiloPort', value: string(siloPort) }
-      { name: 'Orleans__GatewayPort', value: string(gatewayPort) }
+      { name: 'Orleans__GrainStorage__orders__ProviderType', value: 'RetailPostgres' }
+      { name: 'Orleans__GrainStorage__inventory__ProviderType', value: 'RetailPostgres' }
+      { name: 'Orleans__GrainStorage__operations__ProviderType', value: 'RetailPostgres' }
+      { name: 'Orleans__Reminders__ProviderType', value: 'RetailPostgres' }
+      { name: 'Orleans__Endpoints__SiloPort', value: string(siloPort) }
+      { name: 'Orleans__Endpoints__GatewayPort', value: string(gatewayPort) }
       { name: 'Postgres__Username', value: siloIdentity.outputs.name }
       { name: 'AZURE_CLIENT_ID', value: siloIdentity.outputs.clientId }
       { name: 'Messaging__Transport', value: 'Azure' }

@@ -2,7 +2,10 @@ using Retail.Contracts;
 using Retail.Contracts.Exceptions;
 using Retail.Contracts.Orders;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Retail.Grains;
+using Retail.Postgres.Connection;
 using Retail.Postgres.Hosting;
+using Retail.Silo;
 using Retail.Postgres.Operations;
 using OrderPage = Retail.Contracts.Orders.OrderPage;
 
@@ -82,16 +85,17 @@ internal sealed class PostgresOperationsReadModel(OperationsQueries queries, IEx
     };
 }
 
-/// <summary>Chooses the operations read model by <c>Orleans:Storage</c>.</summary>
+/// <summary>Chooses the operations read model by where the grains' state is stored.</summary>
 internal static class OperationsReadModelRegistration
 {
     /// <summary>
-    /// With <c>Orleans:Storage=Postgres</c> the read model in SQL (<see cref="PostgresOperationsReadModel"/>, on the
+    /// With the orders' grain storage on PostgreSQL (<c>Orleans:GrainStorage:orders:ProviderType=RetailPostgres</c> in a
+    /// silo, a <c>retail-db</c> connection string or <c>Postgres:UseEntraId</c> in a client) the read model in SQL (<see cref="PostgresOperationsReadModel"/>, on the
     /// <c>retail-db</c> data source and <c>Orleans:ServiceId</c>); otherwise the grain-based one.
     /// </summary>
     public static IServiceCollection AddOperationsReadModel(this IServiceCollection services, IConfiguration configuration)
     {
-        if (string.Equals(configuration["Orleans:Storage"], "Postgres", StringComparison.Ordinal))
+        if (StoresInPostgres(configuration))
         {
             services.AddRetailOperationsQueries(configuration);
             services.AddRetailPostgresExceptionProjection(configuration);
@@ -104,4 +108,9 @@ internal static class OperationsReadModelRegistration
         }
         return services;
     }
+
+    private static bool StoresInPostgres(IConfiguration configuration) =>
+        RetailOrleansHosting.IsEmbedded(configuration)
+            ? string.Equals(configuration[$"Orleans:GrainStorage:{StorageNames.Orders}:ProviderType"], RetailPostgresProviders.ProviderType, StringComparison.Ordinal)
+            : !string.IsNullOrWhiteSpace(configuration.GetConnectionString(RetailDataSourceFactory.ConnectionStringName)) || configuration.GetValue<bool>("Postgres:UseEntraId");
 }

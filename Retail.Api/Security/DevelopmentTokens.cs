@@ -1,21 +1,31 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Retail.Api.Paging;
 
 namespace Retail.Api.Security;
 
-/// <summary>A token with every scope, handed to the operations dashboard.</summary>
-public sealed record DevelopmentToken(string AccessToken, DateTimeOffset ExpiresAt, IReadOnlyList<string> Scopes);
+/// <summary>A development bearer token and what it grants.</summary>
+public sealed record DevelopmentToken(string AccessToken, DateTimeOffset ExpiresAt, string Subject, IReadOnlyList<string> Scopes);
+
+/// <summary>What a development token should grant; every field is optional (every scope, subject <c>developer</c>, 8 hours).</summary>
+public sealed record DevelopmentTokenRequest(IReadOnlyList<string>? Scopes, string? Subject, TimeSpan? Lifetime);
 
 /// <summary>
-/// POST /ops/dev-token: mints a bearer token with every scope from the first configured symmetric signing key. Mapped
-/// only when the environment is Development and such a key is configured, so it cannot exist in production.
+/// POST /ops/dev-token: mints a bearer token with the scopes, subject and lifetime asked for (each subject is its own
+/// rate-limit bucket) from the first configured symmetric signing key. Mapped only when the environment is Development
+/// and such a key is configured, so it cannot exist in production.
 /// </summary>
 internal static class DevelopmentTokens
 {
     public const string Path = "/ops/dev-token";
-    private static readonly TimeSpan Lifetime = TimeSpan.FromHours(8);
+    public const string DefaultSubject = "developer";
+    public static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(8);
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(7);
+    private const int MaxSubjectLength = 200;
 
     public static void MapDevelopmentTokens(this WebApplication app)
     {
@@ -23,29 +33,49 @@ internal static class DevelopmentTokens
         {
             return;
         }
-        app.MapPost(Path, () => Mint(key, TimeProvider.System)).ExcludeFromDescription().AllowAnonymous();
+        app.MapPost(Path, ([FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] DevelopmentTokenRequest? request) => Mint(key, request, TimeProvider.System))
+            .ExcludeFromDescription()
+            .AllowAnonymous();
     }
 
-    private static Ok<DevelopmentToken> Mint(SigningKey key, TimeProvider clock)
+    internal static Ok<DevelopmentToken> Mint(SigningKey key, DevelopmentTokenRequest? request, TimeProvider clock)
     {
+        var scopes = request?.Scopes is { Count: > 0 } asked ? asked.Distinct(StringComparer.Ordinal).ToList() : [.. Scopes.All];
+        var subject = string.IsNullOrWhiteSpace(request?.Subject) ? DefaultSubject : request.Subject.Trim();
+        var lifetime = request?.Lifetime ?? DefaultLifetime;
+        var validation = new QueryValidation();
+        if (scopes.Except(Scopes.All, StringComparer.Ordinal).ToList() is { Count: > 0 } unknown)
+        {
+            validation.Add("scopes", $"Unknown scope(s) {string.Join(", ", unknown)}; the scopes are {string.Join(", ", Scopes.All)}.");
+        }
+        if (subject.Length > MaxSubjectLength)
+        {
+            validation.Add("subject", $"Must be at most {MaxSubjectLength} characters.");
+        }
+        if (lifetime <= TimeSpan.Zero || lifetime > MaxLifetime)
+        {
+            validation.Add("lifetime", $"Must be between 00:00:01 and {MaxLifetime:c}.");
+        }
+        validation.ThrowIfInvalid();
+
         var now = clock.GetUtcNow();
-        var expires = now + Lifetime;
+        var expires = now + lifetime;
         var descriptor = new SecurityTokenDescriptor
         {
             Issuer = key.Issuer,
             Audience = key.Audience,
-            Subject = new ClaimsIdentity([new Claim("sub", "ops-dashboard"), new Claim("scope", string.Join(' ', Scopes.All))]),
+            Subject = new ClaimsIdentity([new Claim("sub", subject), new Claim("scope", string.Join(' ', scopes))]),
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key.Bytes), SecurityAlgorithms.HmacSha256),
         };
         var token = new JsonWebTokenHandler().CreateToken(descriptor);
-        return TypedResults.Ok(new DevelopmentToken(token, expires, Scopes.All));
+        return TypedResults.Ok(new DevelopmentToken(token, expires, subject, scopes));
     }
 
     /// <summary>The first signing key of the bearer configuration, in the shape <c>dotnet user-jwts</c> writes.</summary>
-    private sealed record SigningKey(byte[] Bytes, string? Issuer, string? Audience)
+    internal sealed record SigningKey(byte[] Bytes, string? Issuer, string? Audience)
     {
         public static SigningKey? From(IConfiguration configuration)
         {

@@ -31,17 +31,18 @@ public static class RetailDataSourceFactory
     /// <summary>Creates the data source described by <paramref name="configuration"/>.</summary>
     /// <param name="configuration">The application's configuration.</param>
     /// <param name="credential">The Entra ID credential; <see cref="DefaultAzureCredential"/> when null.</param>
-    public static NpgsqlDataSource Create(IConfiguration configuration, TokenCredential? credential = null)
+    /// <param name="connectionStringName">The name in <c>ConnectionStrings</c> (an Orleans provider's <c>ServiceKey</c>).</param>
+    public static NpgsqlDataSource Create(IConfiguration configuration, TokenCredential? credential = null, string connectionStringName = ConnectionStringName)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection("Postgres");
         var useEntraId = section.GetValue<bool>("UseEntraId");
-        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        var connectionString = configuration.GetConnectionString(connectionStringName);
 
         if (string.IsNullOrWhiteSpace(connectionString) && !useEntraId)
         {
             throw new InvalidOperationException(
-                $"PostgreSQL is not configured: set ConnectionStrings:{ConnectionStringName}, or Postgres:Host, " +
+                $"PostgreSQL is not configured: set ConnectionStrings:{connectionStringName}, or Postgres:Host, " +
                 "Postgres:Database, Postgres:Username and Postgres:UseEntraId=true.");
         }
 

@@ -15,12 +15,14 @@ public static class RetailPostgresServiceCollectionExtensions
     /// <summary>
     /// Registers the one <see cref="NpgsqlDataSource"/> of the process, built by <see cref="RetailDataSourceFactory"/>
     /// from <c>ConnectionStrings:retail-db</c> or <c>Postgres:*</c>, and the <see cref="PostgresMigrator"/>.
-    /// The first registration wins, so calling this more than once is harmless.
+    /// The first registration wins, so calling this more than once is harmless; <paramref name="connectionStringName"/>
+    /// names another connection string (an Orleans provider's <c>ServiceKey</c>).
     /// </summary>
-    public static IServiceCollection AddRetailPostgresDataSource(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddRetailPostgresDataSource(
+        this IServiceCollection services, IConfiguration configuration, string connectionStringName = RetailDataSourceFactory.ConnectionStringName)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.TryAddSingleton(_ => RetailDataSourceFactory.Create(configuration));
+        services.TryAddSingleton(_ => RetailDataSourceFactory.Create(configuration, connectionStringName: connectionStringName));
         services.TryAddSingleton<PostgresMigrator>();
         services.TryAddSingleton<RetailSchema>();
         return services;

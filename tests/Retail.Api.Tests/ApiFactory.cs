@@ -36,8 +36,8 @@ public class ApiFactory : WebApplicationFactory<KpiOptions>
         {
             ["Retail:Embedded"] = "true",
             ["Orleans:ClusterId"] = "api-tests-" + Guid.NewGuid().ToString("N")[..8],
-            ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:Endpoints:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:Endpoints:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Orleans:DashboardPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Authentication:Schemes:Bearer:ValidIssuer"] = Issuer,
             ["Authentication:Schemes:Bearer:ValidAudiences:0"] = Audience,

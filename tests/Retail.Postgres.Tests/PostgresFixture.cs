@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
-using Retail.Postgres.Local;
+using Retail.Testing.Postgres;
 using Retail.Postgres.Schema;
 
 namespace Retail.Postgres.Tests;

@@ -70,8 +70,8 @@ public sealed class ObservedApp : IAsyncLifetime, IDisposable
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Retail:Embedded"] = "true",
-            ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:Endpoints:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:Endpoints:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Orleans:ClusterId"] = $"obs-tests-{Guid.NewGuid():N}",
             ["Messaging:Transport"] = "InMemory",
             ["Authentication:Schemes:Bearer:ValidIssuer"] = Issuer,

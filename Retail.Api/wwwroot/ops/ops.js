@@ -18,7 +18,11 @@
   async function token() {
     const stored = sessionStorage.getItem(tokenKey);
     if (stored) return stored;
-    const response = await fetch("/ops/dev-token", { method: "POST" });
+    const response = await fetch("/ops/dev-token", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ subject: "ops-dashboard" }),
+    });
     if (!response.ok) return null;
     const body = await response.json();
     sessionStorage.setItem(tokenKey, body.accessToken);

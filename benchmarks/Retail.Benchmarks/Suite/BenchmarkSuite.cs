@@ -6,7 +6,7 @@ using Retail.Benchmarks.Load;
 using Retail.Benchmarks.Reporting;
 using Retail.Benchmarks.Targets;
 using Retail.Benchmarks.Workload;
-using Retail.Postgres.Local;
+using Retail.Testing.Postgres;
 
 namespace Retail.Benchmarks.Suite;
 

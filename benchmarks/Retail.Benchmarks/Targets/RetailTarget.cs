@@ -17,6 +17,7 @@ namespace Retail.Benchmarks.Targets;
 internal sealed class RetailTarget(string connectionString, string logDirectory) : ITarget
 {
     private const string ServiceId = "retail";
+    private const string PostgresProviderType = Retail.Postgres.Hosting.RetailPostgresProviders.ProviderType;
     private const string Issuer = "retail-benchmarks";
     private const string Audience = "retail-api";
     private const string Scopes = "orders.write orders.read inventory.read inventory.write ops";
@@ -44,11 +45,10 @@ internal sealed class RetailTarget(string connectionString, string logDirectory)
         {
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["Orleans__Storage"] = "Postgres",
-            ["Orleans__Membership"] = "Postgres",
-            ["Orleans__AdvertisedIPAddress"] = "127.0.0.1",
+            ["Orleans__Clustering__ProviderType"] = PostgresProviderType,
+            ["Orleans__Endpoints__AdvertisedIPAddress"] = "127.0.0.1",
             ["Orleans__ServiceId"] = ServiceId,
-            ["Orleans__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans__Endpoints__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["ConnectionStrings__retail-db"] = connectionString,
             ["Messaging__Transport"] = "InMemory",
             ["Orders__Directory"] = "false",
@@ -59,8 +59,13 @@ internal sealed class RetailTarget(string connectionString, string logDirectory)
         var silo = new Dictionary<string, string>(common, StringComparer.Ordinal)
         {
             ["ASPNETCORE_URLS"] = siloUrl,
-            ["Orleans__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans__Endpoints__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans__Reminders__ProviderType"] = PostgresProviderType,
         };
+        foreach (var storage in new[] { "orders", "inventory", "operations" })
+        {
+            silo[$"Orleans__GrainStorage__{storage}__ProviderType"] = PostgresProviderType;
+        }
         processes.Add(ChildProcess.Start("retail-silo", SolutionLayout.AssemblyOf("Retail.Silo"), [], silo, logDirectory));
         using (var probe = BenchmarkHttp.CreateClient(new Uri(siloUrl)))
         {

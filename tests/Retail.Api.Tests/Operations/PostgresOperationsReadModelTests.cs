@@ -7,7 +7,7 @@ using Retail.Api.Operations;
 using Retail.Contracts;
 using Retail.Contracts.Exceptions;
 using Retail.Contracts.Orders;
-using Retail.Postgres.Local;
+using Retail.Testing.Postgres;
 using Retail.Postgres.Operations;
 using Retail.Postgres.Schema;
 
@@ -110,7 +110,6 @@ public sealed class PostgresOperationsReadModelTests(PostgresOperationsReadModel
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Orleans:Storage"] = "Postgres",
             ["ConnectionStrings:retail-db"] = database.Server.ConnectionString,
         }).Build();
         var services = new ServiceCollection().AddSingleton(TimeProvider.System);
@@ -126,7 +125,7 @@ public sealed class PostgresOperationsReadModelTests(PostgresOperationsReadModel
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Orleans:Storage"] = "Memory",
+            ["Retail:Embedded"] = "true",
         }).Build();
         var services = new ServiceCollection();
 

@@ -37,8 +37,8 @@ public class EmbeddedBridge : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Retail:Embedded"] = "true",
-            ["Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:Endpoints:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:Endpoints:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans:ClusterId"] = $"bridge-tests-{Guid.NewGuid():N}",
             ["Webhooks:Shopify:Secrets:0"] = Webhooks.BridgeHost.ShopifyNewSecret,
             ["Webhooks:Stripe:Secrets:0"] = Webhooks.BridgeHost.StripeSecret,

@@ -37,8 +37,8 @@ public sealed class FunctionsWorker : IAsyncLifetime
         {
             ["Orleans:ClusterId"] = "dev",
             ["Orleans:ServiceId"] = "dev",
-            ["Orleans:SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
-            ["Orleans:GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
+            ["Orleans:Endpoints:SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
+            ["Orleans:Endpoints:GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
             ["Messaging:Transport"] = "InMemory",
         };
         var siloBuilder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });

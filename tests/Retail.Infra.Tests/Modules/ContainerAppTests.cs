@@ -36,7 +36,7 @@ public sealed partial class ContainerAppTests(CompiledTemplateFixture fixture)
     {
         var names = EnvironmentVariables("silo").Select(setting => (string?)setting["name"]);
 
-        Assert.DoesNotContain("Orleans__AdvertisedIPAddress", names);
+        Assert.DoesNotContain("Orleans__Endpoints__AdvertisedIPAddress", names);
     }
 
     [Theory]
@@ -90,12 +90,15 @@ public sealed partial class ContainerAppTests(CompiledTemplateFixture fixture)
     }
 
     [Theory]
-    [InlineData("silo", "Orleans__Membership", "Postgres")]
-    [InlineData("silo", "Orleans__Storage", "Postgres")]
+    [InlineData("silo", "Orleans__Clustering__ProviderType", "RetailPostgres")]
+    [InlineData("silo", "Orleans__GrainStorage__orders__ProviderType", "RetailPostgres")]
+    [InlineData("silo", "Orleans__GrainStorage__inventory__ProviderType", "RetailPostgres")]
+    [InlineData("silo", "Orleans__GrainStorage__operations__ProviderType", "RetailPostgres")]
+    [InlineData("silo", "Orleans__Reminders__ProviderType", "RetailPostgres")]
     [InlineData("silo", "Messaging__Transport", "Azure")]
     [InlineData("silo", "Postgres__UseEntraId", "true")]
-    [InlineData("api", "Orleans__Membership", "Postgres")]
-    [InlineData("functions", "Orleans__Membership", "Postgres")]
+    [InlineData("api", "Orleans__Clustering__ProviderType", "RetailPostgres")]
+    [InlineData("functions", "Orleans__Clustering__ProviderType", "RetailPostgres")]
     [InlineData("functions", "Messaging__Transport", "Azure")]
     public void App_EnvironmentVariable_HasTheAzureValue(string app, string name, string value)
     {

@@ -1,5 +1,5 @@
 using Npgsql;
-using Retail.Postgres.Local;
+using Retail.Testing.Postgres;
 
 namespace Retail.Postgres.Tests.Local;
 
