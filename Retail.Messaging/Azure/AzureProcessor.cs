@@ -13,6 +13,10 @@ internal sealed partial class AzureProcessor(string entity, MessageHandler handl
     : IAsyncDisposable
 {
     private readonly CancellationTokenSource aborting = new();
+    private readonly Lock gate = new();
+    private TaskCompletionSource? drained;
+    private int inFlight;
+    private bool stopping;
     private Func<Task>? stop;
     private Func<ValueTask>? dispose;
 
@@ -48,7 +52,11 @@ internal sealed partial class AzureProcessor(string entity, MessageHandler handl
         await processor.StartProcessingAsync(cancellationToken);
     }
 
-    /// <summary>Stops receiving; running handlers finish within <see cref="ProcessorOptions.ShutdownTimeout"/>, then their token is cancelled.</summary>
+    /// <summary>
+    /// Running handlers finish and settle within <see cref="ProcessorOptions.ShutdownTimeout"/> (then their token is
+    /// cancelled) before the SDK's receivers are closed, so a finished handler's outcome is never lost with its link;
+    /// messages that arrive meanwhile are abandoned at once.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (stop is null || dispose is null)
@@ -56,7 +64,25 @@ internal sealed partial class AzureProcessor(string entity, MessageHandler handl
             return;
         }
 
-        aborting.CancelAfter(options.ShutdownTimeout);
+        Task idle;
+        lock (gate)
+        {
+            stopping = true;
+            drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (inFlight == 0)
+            {
+                drained.SetResult();
+            }
+
+            idle = drained.Task;
+        }
+
+        if (await Task.WhenAny(idle, Task.Delay(options.ShutdownTimeout)) != idle)
+        {
+            await aborting.CancelAsync();
+            await idle;
+        }
+
         await stop();
         await dispose();
         (stop, dispose) = (null, null);
@@ -65,10 +91,36 @@ internal sealed partial class AzureProcessor(string entity, MessageHandler handl
 
     private async Task SettleAsync(ServiceBusReceivedMessage message, Func<MessageOutcome, Task> settle)
     {
-        var received = new ReceivedMessage(entity, ToTransportMessage(message), message.DeliveryCount);
-        var outcome = await MessageHandlerInvoker.InvokeAsync(handler, received, AzurePublisher.ServiceBusSystem, logger, aborting.Token);
-        await settle(outcome);
-        health.Succeeded();
+        bool accepted;
+        lock (gate)
+        {
+            accepted = !stopping;
+            inFlight += accepted ? 1 : 0;
+        }
+
+        if (!accepted)
+        {
+            await settle(MessageOutcome.Abandon);
+            return;
+        }
+
+        try
+        {
+            var received = new ReceivedMessage(entity, ToTransportMessage(message), message.DeliveryCount);
+            var outcome = await MessageHandlerInvoker.InvokeAsync(handler, received, AzurePublisher.ServiceBusSystem, logger, aborting.Token);
+            await settle(outcome);
+            health.Succeeded();
+        }
+        finally
+        {
+            lock (gate)
+            {
+                if (--inFlight == 0 && stopping)
+                {
+                    drained?.TrySetResult();
+                }
+            }
+        }
     }
 
     private Task OnErrorAsync(ProcessErrorEventArgs args)

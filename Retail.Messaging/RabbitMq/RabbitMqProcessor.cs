@@ -10,6 +10,9 @@ namespace Retail.Messaging.RabbitMq;
 /// are handled one at a time (prefetch 1, and the queue's single active consumer across processes), so every
 /// session, which always hashes to the same partition, stays in order; partitions run in parallel, at most
 /// <see cref="ProcessorOptions.MaxConcurrency"/> handlers at once. A dead-letter queue is consumed as one queue.
+/// Stopping lets running handlers finish and settle, leaves what arrives meanwhile unsettled, then closes the
+/// channels: the broker puts those messages back at the head of their queue in the same step in which it makes the
+/// next consumer active, so a session continues in order in another process.
 /// </summary>
 internal sealed partial class RabbitMqProcessor : IAsyncDisposable
 {
@@ -23,7 +26,7 @@ internal sealed partial class RabbitMqProcessor : IAsyncDisposable
     private readonly ILogger logger;
     private readonly SemaphoreSlim concurrency;
     private readonly CancellationTokenSource aborting = new();
-    private readonly List<(IChannel Channel, string ConsumerTag)> consumers = [];
+    private readonly List<IChannel> channels = [];
     private readonly Lock inFlightGate = new();
     private readonly HashSet<Task> inFlight = [];
     private volatile bool stopping;
@@ -56,8 +59,8 @@ internal sealed partial class RabbitMqProcessor : IAsyncDisposable
                 await channel.BasicQosAsync(0, prefetch, false, cancellationToken);
                 var consumer = new AsyncEventingBasicConsumer(channel);
                 consumer.ReceivedAsync += (_, delivery) => TrackAsync(() => OnDeliveryAsync(channel, delivery));
-                var tag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken);
-                consumers.Add((channel, tag));
+                channels.Add(channel);
+                await channel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken);
             }
         }
         catch
@@ -75,18 +78,6 @@ internal sealed partial class RabbitMqProcessor : IAsyncDisposable
         }
 
         stopping = true;
-        foreach (var (channel, tag) in consumers)
-        {
-            try
-            {
-                await channel.BasicCancelAsync(tag);
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                LogCancelFailed(logger, exception, entity);
-            }
-        }
-
         Task[] running;
         lock (inFlightGate)
         {
@@ -101,7 +92,7 @@ internal sealed partial class RabbitMqProcessor : IAsyncDisposable
         }
 
         await all;
-        foreach (var (channel, _) in consumers)
+        foreach (var channel in channels)
         {
             await channel.DisposeAsync();
         }
@@ -136,7 +127,6 @@ internal sealed partial class RabbitMqProcessor : IAsyncDisposable
         await Task.Yield();
         if (stopping)
         {
-            await SettleAsync(() => channel.BasicNackAsync(delivery.DeliveryTag, false, requeue: true).AsTask(), delivery);
             return;
         }
 
@@ -224,6 +214,4 @@ internal sealed partial class RabbitMqProcessor : IAsyncDisposable
     [LoggerMessage(EventId = 2205, Level = LogLevel.Error, Message = "A message without a message id arrived on {Entity}; the broker dead-letters it")]
     private static partial void LogUnreadable(ILogger logger, Exception exception, string entity);
 
-    [LoggerMessage(EventId = 2206, Level = LogLevel.Warning, Message = "Cancelling a consumer of {Entity} failed")]
-    private static partial void LogCancelFailed(ILogger logger, Exception exception, string entity);
 }
