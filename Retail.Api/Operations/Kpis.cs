@@ -18,6 +18,11 @@ public sealed record KpiReport
     public RefundBacklog RefundBacklog { get; init; } = new();
     /// <summary>Effects written to the grains' outboxes and not yet delivered, per destination (erp-outbound, retail-events, ...).</summary>
     public IReadOnlyDictionary<string, long> OutboxBacklog { get; init; } = new Dictionary<string, long>();
+    /// <summary>
+    /// Integration failure recovery time: an exception record's raise to its resolution, over the records created in the
+    /// look-back window and resolved since, by kind.
+    /// </summary>
+    public IReadOnlyDictionary<string, LatencyPercentiles> RecoveryTimeByKind { get; init; } = new Dictionary<string, LatencyPercentiles>();
 }
 
 public sealed record OrdersToday
@@ -37,7 +42,7 @@ public sealed record OpenExceptions
 
 public sealed record LatencyPercentiles
 {
-    /// <summary>How many orders the percentiles are computed over.</summary>
+    /// <summary>How many orders (or records) the percentiles are computed over.</summary>
     public int Count { get; init; }
     public double? P50Seconds { get; init; }
     public double? P95Seconds { get; init; }

@@ -352,7 +352,7 @@ internal sealed partial class OrderGrain(
     }
 
     private void Raise(string kind, string reason, DateTimeOffset now) =>
-        State.Outbox.AddExceptionRaise(Key, new ExceptionToRaise { Kind = kind, BusinessKey = Key, Reason = reason }, now);
+        State.Outbox.AddExceptionRaise(Key, new ExceptionToRaise { Kind = kind, BusinessKey = Key, Reason = reason, Root = RootOf(kind) }, now);
 
     /// <summary>Counts another failed attempt on an exception that is already open (the registry counts repeats).</summary>
     private void RaiseAgain(string kind, string reason, DateTimeOffset now)
@@ -363,6 +363,14 @@ internal sealed partial class OrderGrain(
             Raise(kind, reason, now);
         }
     }
+
+    /// <summary>What groups the order's exception with others: the backordered SKUs, the ERP's error code.</summary>
+    private string? RootOf(string kind) => kind switch
+    {
+        ExceptionKinds.Backordered => string.Join(", ", State.Lines.Where(l => l.Backordered > 0).Select(l => l.Sku).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
+        ExceptionKinds.PostingRejected => State.PostingRejection?.Replace(PostingRejectedPrefix, "", StringComparison.Ordinal).Split(": ", 2)[0],
+        _ => null,
+    };
 
     /// <summary>A SKU as a reason can show it: control characters as '?', at most 80 characters.</summary>
     private static string Shorten(string sku)
