@@ -34,3 +34,18 @@ public sealed record ExceptionList(IReadOnlyList<ExceptionRecord> Items, string?
 
 /// <summary>POST /exceptions/{id}/resolve: what was done about it.</summary>
 public sealed record ResolveExceptionRequest(string? Resolution);
+
+/// <summary>The open exception records grouped by cause, the largest group first.</summary>
+public sealed record ExceptionGroupList(IReadOnlyList<ExceptionGroupView> Items);
+
+/// <summary>One cause: its kind and business root, how many records are open, the oldest (with its age) and the newest.</summary>
+public sealed record ExceptionGroupView(
+    string Kind, string Root, int Count, DateTimeOffset OldestCreatedAt, double OldestAgeSeconds, DateTimeOffset NewestCreatedAt);
+
+/// <summary>POST /exceptions/groups/retry and /resolve: the group (kind and root) and, to resolve, what was done.</summary>
+public sealed record ExceptionGroupRequest(string? Kind, string? Root, string? Resolution);
+
+/// <summary>What a group action did: each record it changed, oldest first, and each it could not change, with why.</summary>
+public sealed record ExceptionGroupResult(string Kind, string Root, IReadOnlyList<ExceptionRecord> Done, IReadOnlyList<ExceptionGroupFailure> Failed);
+
+public sealed record ExceptionGroupFailure(string Id, string Code, string Detail);

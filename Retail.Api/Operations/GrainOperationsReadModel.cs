@@ -17,6 +17,7 @@ internal sealed class GrainOperationsReadModel(IClusterClient cluster, IExceptio
         var open = await exceptions.ListAllAsync(new ExceptionQuery { Status = ExceptionStatus.Open }, PageSize, cancellationToken);
         var variances = await exceptions.ListAllAsync(
             new ExceptionQuery { Status = null, Kind = ExceptionKinds.InventoryVariance, CreatedFrom = startOfToday }, PageSize, cancellationToken);
-        return new KpiInputs(orders, open, variances);
+        var resolved = await exceptions.ListAllAsync(new ExceptionQuery { Status = ExceptionStatus.Resolved, CreatedFrom = since }, PageSize, cancellationToken);
+        return new KpiInputs(orders, open, variances, resolved);
     }
 }

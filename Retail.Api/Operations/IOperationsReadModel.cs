@@ -20,7 +20,9 @@ public interface IOperationsReadModel
 /// <param name="Orders">Orders received in the look-back window.</param>
 /// <param name="OpenExceptions">Every open exception record.</param>
 /// <param name="VarianceExceptionsToday">InventoryVariance exception records created today, open or resolved.</param>
+/// <param name="ResolvedExceptions">Exception records created in the look-back window and resolved since.</param>
 public sealed record KpiInputs(
     IReadOnlyList<OrderSummary> Orders,
     IReadOnlyList<ExceptionRecord> OpenExceptions,
-    IReadOnlyList<ExceptionRecord> VarianceExceptionsToday);
+    IReadOnlyList<ExceptionRecord> VarianceExceptionsToday,
+    IReadOnlyList<ExceptionRecord>? ResolvedExceptions = null);

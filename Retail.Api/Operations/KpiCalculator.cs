@@ -45,6 +45,11 @@ internal static class KpiCalculator
                 OpenToday = inputs.VarianceExceptionsToday.Count(record => record.Status == ExceptionStatus.Open),
             },
             RefundBacklog = new RefundBacklog { Count = refunds.Count, Amount = refunds.Sum(order => order.RefundPendingAmount) },
+            RecoveryTimeByKind = (inputs.ResolvedExceptions ?? [])
+                .Where(record => record.Status == ExceptionStatus.Resolved)
+                .GroupBy(record => record.Kind, StringComparer.Ordinal)
+                .OrderBy(group => group.Key, StringComparer.Ordinal)
+                .ToDictionary(group => group.Key, group => Percentiles([.. group.Select(record => (record.UpdatedAt - record.CreatedAt).TotalSeconds)]), StringComparer.Ordinal),
         };
     }
 

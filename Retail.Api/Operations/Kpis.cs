@@ -16,6 +16,11 @@ public sealed record KpiReport
     public LatencyPercentiles ErpPostingDelay { get; init; } = new();
     public InventoryVariance InventoryVariance { get; init; } = new();
     public RefundBacklog RefundBacklog { get; init; } = new();
+    /// <summary>
+    /// Integration failure recovery time: an exception record's raise to its resolution, over the records created in the
+    /// look-back window and resolved since, by kind.
+    /// </summary>
+    public IReadOnlyDictionary<string, LatencyPercentiles> RecoveryTimeByKind { get; init; } = new Dictionary<string, LatencyPercentiles>();
 }
 
 public sealed record OrdersToday
@@ -35,7 +40,7 @@ public sealed record OpenExceptions
 
 public sealed record LatencyPercentiles
 {
-    /// <summary>How many orders the percentiles are computed over.</summary>
+    /// <summary>How many orders (or records) the percentiles are computed over.</summary>
     public int Count { get; init; }
     public double? P50Seconds { get; init; }
     public double? P95Seconds { get; init; }

@@ -62,7 +62,8 @@ internal sealed class PostgresOperationsReadModel(OperationsQueries queries, IEx
         var open = await exceptions.ListAllAsync(new ExceptionQuery { Status = ExceptionStatus.Open }, PageSize, cancellationToken);
         var variances = await exceptions.ListAllAsync(
             new ExceptionQuery { Status = null, Kind = ExceptionKinds.InventoryVariance, CreatedFrom = startOfToday }, PageSize, cancellationToken);
-        return new KpiInputs([.. orders.Select(ToSummary)], open, variances);
+        var resolved = await exceptions.ListAllAsync(new ExceptionQuery { Status = ExceptionStatus.Resolved, CreatedFrom = since }, PageSize, cancellationToken);
+        return new KpiInputs([.. orders.Select(ToSummary)], open, variances, resolved);
     }
 
     private static OrderSummary ToSummary(OrderSummaryRow row) => new()

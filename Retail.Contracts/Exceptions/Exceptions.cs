@@ -39,6 +39,8 @@ public sealed record ExceptionRecord
     [Id(9)] public string? CorrelationId { get; init; }
     /// <summary>For <see cref="ExceptionKinds.DeadLetter"/>: the original message, to re-submit on retry.</summary>
     [Id(10)] public DeadLetteredMessage? Message { get; init; }
+    /// <summary>The business root of the cause, which groups records with the kind (<see cref="ExceptionCauses"/>).</summary>
+    [Id(11)] public string Root { get; init; } = "";
 }
 
 /// <summary>A message as it was received, kept so that a retry can send it again after a fix.</summary>
@@ -61,6 +63,8 @@ public sealed record ExceptionToRaise
     [Id(1)] public string BusinessKey { get; init; } = "";
     [Id(2)] public string Reason { get; init; } = "";
     [Id(3)] public DeadLetteredMessage? Message { get; init; }
+    /// <summary>The business root of the cause when the raiser knows it (the SKUs of a backorder, an ERP error code); else derived.</summary>
+    [Id(4)] public string? Root { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("Retail.ExceptionQuery")]
@@ -73,6 +77,19 @@ public sealed record ExceptionQuery
     [Id(3)] public int Limit { get; init; } = 50;
     /// <summary>Only records created at or after this time.</summary>
     [Id(4)] public DateTimeOffset? CreatedFrom { get; init; }
+    /// <summary>Only records of this business root (with <see cref="Kind"/>: one group).</summary>
+    [Id(5)] public string? Root { get; init; }
+}
+
+/// <summary>Open exception records of one cause: a kind and its business root.</summary>
+[GenerateSerializer, Immutable, Alias("Retail.ExceptionGroup")]
+public sealed record ExceptionGroup
+{
+    [Id(0)] public string Kind { get; init; } = "";
+    [Id(1)] public string Root { get; init; } = "";
+    [Id(2)] public int Count { get; init; }
+    [Id(3)] public DateTimeOffset OldestCreatedAt { get; init; }
+    [Id(4)] public DateTimeOffset NewestCreatedAt { get; init; }
 }
 
 /// <summary>

@@ -12,4 +12,7 @@ public interface IExceptionProjection
 
     /// <summary>Records matching the query, oldest first (by creation, then id), at most <see cref="ExceptionQuery.Limit"/>.</summary>
     Task<IReadOnlyList<ExceptionRecord>> ListAsync(ExceptionQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The open records grouped by cause (kind and root), the largest group first, then the oldest.</summary>
+    Task<IReadOnlyList<ExceptionGroup>> GroupsAsync(CancellationToken cancellationToken = default);
 }

@@ -27,6 +27,7 @@ public sealed class InMemoryExceptionProjection : IExceptionProjection
             IEnumerable<ExceptionRecord> matching = _records.Values
                 .Where(r => query.Status is null || r.Status == query.Status)
                 .Where(r => query.Kind is null || r.Kind == query.Kind)
+                .Where(r => query.Root is null || r.Root == query.Root)
                 .Where(r => query.CreatedFrom is null || r.CreatedAt >= query.CreatedFrom)
                 .OrderBy(r => r.CreatedAt)
                 .ThenBy(r => r.Id, StringComparer.Ordinal);
@@ -37,6 +38,29 @@ public sealed class InMemoryExceptionProjection : IExceptionProjection
             }
             IReadOnlyList<ExceptionRecord> page = [.. matching.Take(query.Limit)];
             return Task.FromResult(page);
+        }
+    }
+
+    public Task<IReadOnlyList<ExceptionGroup>> GroupsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<ExceptionGroup> groups = [.. _records.Values
+                .Where(r => r.Status == ExceptionStatus.Open)
+                .GroupBy(r => (r.Kind, r.Root))
+                .Select(g => new ExceptionGroup
+                {
+                    Kind = g.Key.Kind,
+                    Root = g.Key.Root,
+                    Count = g.Count(),
+                    OldestCreatedAt = g.Min(r => r.CreatedAt),
+                    NewestCreatedAt = g.Max(r => r.CreatedAt),
+                })
+                .OrderByDescending(g => g.Count)
+                .ThenBy(g => g.OldestCreatedAt)
+                .ThenBy(g => g.Kind, StringComparer.Ordinal)
+                .ThenBy(g => g.Root, StringComparer.Ordinal)];
+            return Task.FromResult(groups);
         }
     }
 }

@@ -103,6 +103,7 @@ internal sealed partial class ExceptionGrain(
             Status = ExceptionStatus.Open,
             CorrelationId = OutboxWriter.CurrentCorrelationId(),
             Message = exception.Message,
+            Root = ExceptionCauses.RootOf(exception),
         };
         State.Records.Add(record);
         _unprojected[record.Id] = record;

@@ -45,6 +45,9 @@ internal sealed partial class OrderGrain
         });
     }
 
+    /// <summary>Starts the reason of a posting rejection; the ERP's code follows it (the rejection's exception root).</summary>
+    private const string PostingRejectedPrefix = "The ERP rejected the posting: ";
+
     public async Task RejectPostingAsync(OrderPostingRejected message)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -67,7 +70,7 @@ internal sealed partial class OrderGrain
 
         await ChangeAsync(async now =>
         {
-            var reason = $"The ERP rejected the posting: {string.Join(": ", new[] { message.Code, message.Reason }.Where(s => !string.IsNullOrWhiteSpace(s)))}";
+            var reason = PostingRejectedPrefix + string.Join(": ", new[] { message.Code, message.Reason }.Where(s => !string.IsNullOrWhiteSpace(s)));
             RaiseAgain(ExceptionKinds.PostingRejected, reason);
             State.PostingRejection = reason;
             Hold(now, ExceptionKinds.PostingRejected, reason);

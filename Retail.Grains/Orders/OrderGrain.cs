@@ -366,7 +366,7 @@ internal sealed partial class OrderGrain(
         foreach (var (kind, reason) in wanted.Where(w => !State.OpenExceptions.ContainsKey(w.Key)))
         {
             State.OpenExceptions[kind] = reason;
-            State.ExceptionCalls.Add(new ExceptionCall { Raise = true, Kind = kind, Reason = reason });
+            State.ExceptionCalls.Add(new ExceptionCall { Raise = true, Kind = kind, Reason = reason, Root = RootOf(kind) });
         }
         foreach (var kind in State.OpenExceptions.Keys.Where(k => !wanted.ContainsKey(k)).ToList())
         {
@@ -381,9 +381,17 @@ internal sealed partial class OrderGrain(
         if (State.OpenExceptions.ContainsKey(kind))
         {
             State.OpenExceptions[kind] = reason;
-            State.ExceptionCalls.Add(new ExceptionCall { Raise = true, Kind = kind, Reason = reason });
+            State.ExceptionCalls.Add(new ExceptionCall { Raise = true, Kind = kind, Reason = reason, Root = RootOf(kind) });
         }
     }
+
+    /// <summary>What groups the order's exception with others: the backordered SKUs, the ERP's error code.</summary>
+    private string? RootOf(string kind) => kind switch
+    {
+        ExceptionKinds.Backordered => string.Join(", ", State.Lines.Where(l => l.Backordered > 0).Select(l => l.Sku).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
+        ExceptionKinds.PostingRejected => State.PostingRejection?.Replace(PostingRejectedPrefix, "", StringComparison.Ordinal).Split(": ", 2)[0],
+        _ => null,
+    };
 
     /// <summary>A SKU as a reason can show it: control characters as '?', at most 80 characters.</summary>
     private static string Shorten(string sku)
@@ -404,7 +412,7 @@ internal sealed partial class OrderGrain(
             {
                 if (call.Raise)
                 {
-                    await GrainFactory.RaiseExceptionAsync(new ExceptionToRaise { Kind = call.Kind, BusinessKey = Key, Reason = call.Reason });
+                    await GrainFactory.RaiseExceptionAsync(new ExceptionToRaise { Kind = call.Kind, BusinessKey = Key, Reason = call.Reason, Root = call.Root });
                 }
                 else
                 {

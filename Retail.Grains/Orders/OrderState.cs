@@ -142,4 +142,6 @@ internal sealed class ExceptionCall
     [Id(0)] public bool Raise { get; set; }
     [Id(1)] public string Kind { get; set; } = "";
     [Id(2)] public string Reason { get; set; } = "";
+    /// <summary>The business root of the cause (<c>ExceptionCauses</c>), when the order knows it.</summary>
+    [Id(3)] public string? Root { get; set; }
 }

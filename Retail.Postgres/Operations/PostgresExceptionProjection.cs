@@ -8,7 +8,7 @@ namespace Retail.Postgres.Operations;
 /// <summary>The exception listing in <c>retail_exception_record</c> (migration 0004), one row per record of the service.</summary>
 public sealed class PostgresExceptionProjection(NpgsqlDataSource dataSource, string serviceId) : IExceptionProjection
 {
-    private const string Columns = "id, kind, business_key, reason, attempts, created_at, updated_at, status, resolution, correlation_id";
+    private const string Columns = "id, kind, business_key, reason, attempts, created_at, updated_at, status, resolution, correlation_id, root";
 
     public async Task WriteAsync(IReadOnlyList<ExceptionRecord> records, CancellationToken cancellationToken = default)
     {
@@ -23,7 +23,7 @@ public sealed class PostgresExceptionProjection(NpgsqlDataSource dataSource, str
             var command = new NpgsqlBatchCommand(
                 $"""
                  INSERT INTO retail_exception_record (service_id, {Columns})
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                  ON CONFLICT (service_id, id) DO UPDATE SET
                      reason = EXCLUDED.reason, attempts = EXCLUDED.attempts, updated_at = EXCLUDED.updated_at,
                      status = EXCLUDED.status, resolution = EXCLUDED.resolution
@@ -40,6 +40,7 @@ public sealed class PostgresExceptionProjection(NpgsqlDataSource dataSource, str
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Status.ToString() });
             command.Parameters.Add(new NpgsqlParameter { Value = (object?)record.Resolution ?? DBNull.Value });
             command.Parameters.Add(new NpgsqlParameter { Value = (object?)record.CorrelationId ?? DBNull.Value });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Root });
             batch.BatchCommands.Add(command);
         }
         await batch.ExecuteNonQueryAsync(cancellationToken);
@@ -58,6 +59,10 @@ public sealed class PostgresExceptionProjection(NpgsqlDataSource dataSource, str
         if (query.Kind is { } kind)
         {
             sql.Append(CultureInfo.InvariantCulture, $" AND kind = {Add(command, kind)}");
+        }
+        if (query.Root is { } root)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND root = {Add(command, root)}");
         }
         if (query.CreatedFrom is { } from)
         {
@@ -88,9 +93,37 @@ public sealed class PostgresExceptionProjection(NpgsqlDataSource dataSource, str
                 Status = Enum.Parse<ExceptionStatus>(reader.GetString(7)),
                 Resolution = reader.IsDBNull(8) ? null : reader.GetString(8),
                 CorrelationId = reader.IsDBNull(9) ? null : reader.GetString(9),
+                Root = reader.GetString(10),
             });
         }
         return records;
+    }
+
+    public async Task<IReadOnlyList<ExceptionGroup>> GroupsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT kind, root, count(*)::integer, min(created_at), max(created_at)
+            FROM retail_exception_record
+            WHERE service_id = $1 AND status = 'Open'
+            GROUP BY kind, root
+            ORDER BY count(*) DESC, min(created_at), kind, root
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
+        var groups = new List<ExceptionGroup>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            groups.Add(new ExceptionGroup
+            {
+                Kind = reader.GetString(0),
+                Root = reader.GetString(1),
+                Count = reader.GetInt32(2),
+                OldestCreatedAt = reader.GetFieldValue<DateTimeOffset>(3),
+                NewestCreatedAt = reader.GetFieldValue<DateTimeOffset>(4),
+            });
+        }
+        return groups;
     }
 
     private static string Add<T>(NpgsqlCommand command, T value)

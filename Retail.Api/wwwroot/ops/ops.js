@@ -7,6 +7,8 @@
   const channels = ["web", "shopify", "marketplace", "pos", "callcenter", "b2b"];
   const $ = (id) => document.getElementById(id);
   let exceptionCursor = null, orderCursor = null, openOrderId = null;
+  const expandedGroups = new Set();
+  const groupKey = (group) => `${group.kind}\u0000${group.root}`;
 
   function showError(message) {
     $("error").textContent = message;
@@ -71,6 +73,15 @@
     return link;
   }
 
+  // Exception raised -> resolved: the slowest kind's p50 / p95 on the card, every kind in its line below.
+  function recovery(byKind) {
+    const kinds = Object.entries(byKind ?? {});
+    if (kinds.length === 0) return ["– / –", "nothing resolved yet"];
+    const [slowest, figures] = kinds.reduce((a, b) => ((b[1].p95Seconds ?? 0) > (a[1].p95Seconds ?? 0) ? b : a));
+    return [`${duration(figures.p50Seconds)} / ${duration(figures.p95Seconds)}`,
+      `${slowest}; ` + kinds.map(([kind, f]) => `${kind} ${duration(f.p50Seconds)}/${duration(f.p95Seconds)} (${f.count})`).join(", ")];
+  }
+
   function renderKpis(k) {
     const cards = [
       ["Orders today", k.orders.total, `since ${new Date(k.since).toISOString().slice(0, 10)} UTC`],
@@ -80,6 +91,7 @@
       ["ERP posting p50 / p95", `${duration(k.erpPostingDelay.p50Seconds)} / ${duration(k.erpPostingDelay.p95Seconds)}`, `${k.erpPostingDelay.count} accepted today`],
       ["Inventory variances", k.inventoryVariance.today, `${k.inventoryVariance.openToday} still open`],
       ["Refund backlog", k.refundBacklog.count, `${k.refundBacklog.amount.toFixed(2)} pending`],
+      ["Recovery p50 / p95", ...recovery(k.recoveryTimeByKind)],
     ];
     $("kpis").replaceChildren(...cards.map(([label, value, sub]) => {
       const card = document.createElement("div");
@@ -125,6 +137,62 @@
     }
     exceptionCursor = page.nextCursor ?? null;
     $("exceptions-more").hidden = !exceptionCursor;
+  }
+
+  // Groups first: one row per cause (kind + root); "Show" expands the group into its records, oldest first.
+  async function renderGroups(list) {
+    const body = $("exception-groups").tBodies[0];
+    body.replaceChildren();
+    $("group-count").textContent = `(${list.items.length} causes)`;
+    for (const group of list.items) {
+      const row = body.insertRow();
+      row.className = "group";
+      row.dataset.groupKind = group.kind;
+      row.dataset.groupRoot = group.root;
+      cell(row, group.kind);
+      cell(row, group.root || "(none)");
+      cell(row, String(group.count), "count");
+      cell(row, age(group.oldestCreatedAt));
+      cell(row, age(group.newestCreatedAt));
+      const actions = cell(row, "");
+      const show = document.createElement("button");
+      const open = expandedGroups.has(groupKey(group));
+      show.textContent = open ? "Hide" : "Show";
+      show.className = "secondary";
+      show.addEventListener("click", () => {
+        if (expandedGroups.has(groupKey(group))) expandedGroups.delete(groupKey(group)); else expandedGroups.add(groupKey(group));
+        refresh();
+      });
+      const retry = document.createElement("button");
+      retry.textContent = "Retry group";
+      retry.addEventListener("click", () => act("/exceptions/groups/retry", { kind: group.kind, root: group.root }));
+      const resolve = document.createElement("button");
+      resolve.textContent = "Resolve group";
+      resolve.className = "secondary";
+      resolve.addEventListener("click", () => {
+        const resolution = prompt(`What was done about these ${group.count}?`, "Handled manually");
+        if (resolution) act("/exceptions/groups/resolve", { kind: group.kind, root: group.root, resolution });
+      });
+      actions.append(show, " ", retry, " ", resolve);
+      if (open) {
+        const records = await call(`/exceptions?limit=200&kind=${encodeURIComponent(group.kind)}&root=${encodeURIComponent(group.root)}`);
+        const detail = body.insertRow();
+        detail.className = "group-records";
+        const holder = detail.insertCell();
+        holder.colSpan = 6;
+        const table = document.createElement("table");
+        for (const record of records.items) {
+          const recordRow = table.insertRow();
+          recordRow.dataset.groupRecordId = record.id;
+          cell(recordRow, age(record.createdAt));
+          const key = cell(recordRow, "");
+          key.append(record.kind === "DeadLetter" ? document.createTextNode(record.businessKey) : orderLink(record.businessKey));
+          cell(recordRow, record.reason, "reason");
+          cell(recordRow, String(record.attempts));
+        }
+        holder.append(table);
+      }
+    }
   }
 
   async function act(path, body) {
@@ -193,8 +261,9 @@
 
   async function refresh() {
     try {
-      const [kpis, exceptions] = await Promise.all([call("/kpis"), call("/exceptions?limit=50")]);
+      const [kpis, groups, exceptions] = await Promise.all([call("/kpis"), call("/exceptions/groups"), call("/exceptions?limit=50")]);
       renderKpis(kpis);
+      await renderGroups(groups);
       renderExceptions(exceptions, false);
       $("exception-count").textContent = `(${kpis.exceptions.count} open)`;
       $("status").textContent = `updated ${new Date().toLocaleTimeString()}`;

@@ -12,8 +12,12 @@ CREATE TABLE IF NOT EXISTS retail_exception_record (
     status          text        NOT NULL,
     resolution      text,
     correlation_id  text,
+    root            text        NOT NULL DEFAULT '',
     PRIMARY KEY (service_id, id)
 );
 
 CREATE INDEX IF NOT EXISTS retail_exception_record_listing
     ON retail_exception_record (service_id, status, created_at, id);
+
+CREATE INDEX IF NOT EXISTS retail_exception_record_cause
+    ON retail_exception_record (service_id, status, kind, root, created_at, id);

@@ -70,6 +70,45 @@ public sealed class OpsDashboardTests : IDisposable
         Assert.True(after.GetProperty("attempts").GetInt32() > record.GetProperty("attempts").GetInt32());
     }
 
+    [Fact]
+    public async Task Dashboard_ShowsExceptionGroupsFirst_ExpandsOneIntoItsRecords_AndRetriesTheGroup()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"Chromium is missing at {ChromiumPath}: install it with `apt-get install -y chromium` (CI does).");
+        using var client = new HttpClient { BaseAddress = baseAddress };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", api.Token(Retail.Api.Security.Scopes.All));
+        var sku = await ExceptionsEndpointsTests.BackorderThreeAsync(client);
+        var records = await ExceptionsEndpointsTests.ListAllAsync(client, $"/api/v1/exceptions?kind=Backordered&root={Uri.EscapeDataString(sku)}&limit=200");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ChromiumArguments,
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1400 } });
+        await page.GotoAsync(new Uri(baseAddress, "/ops/").ToString());
+
+        var group = page.Locator($"#exception-groups tr.group[data-group-kind='Backordered'][data-group-root='{sku}']");
+        await Assertions.Expect(group.Locator("td.count")).ToHaveTextAsync("3", new() { Timeout = 30_000 });
+        var groupsAboveQueue = await page.EvaluateAsync<bool>(
+            "() => document.getElementById('exception-groups').compareDocumentPosition(document.getElementById('exceptions')) === Node.DOCUMENT_POSITION_FOLLOWING");
+        await group.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync(new() { Timeout = 30_000 });
+        foreach (var record in records)
+        {
+            await Assertions.Expect(page.Locator($"#exception-groups tr[data-group-record-id='{record.GetProperty("id").GetString()}']")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        }
+        var directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(directory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, "ops-exception-groups.png"), FullPage = true });
+        await group.GetByRole(AriaRole.Button, new() { Name = "Retry group" }).ClickAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("done: retry", new() { Timeout = 30_000 });
+
+        Assert.True(groupsAboveQueue, "the groups are not shown before the exception queue");
+        var after = await ExceptionsEndpointsTests.ListAllAsync(client, $"/api/v1/exceptions?kind=Backordered&root={Uri.EscapeDataString(sku)}&limit=200");
+        Assert.All(after.Zip(records), pair => Assert.True(pair.First.GetProperty("attempts").GetInt32() > pair.Second.GetProperty("attempts").GetInt32()));
+    }
+
     private sealed class DevelopmentApiFactory : ApiFactory
     {
         protected override string Environment => "Development";

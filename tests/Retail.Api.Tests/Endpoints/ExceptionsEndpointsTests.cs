@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Retail.Api.Security;
 
@@ -29,6 +30,79 @@ public sealed class ExceptionsEndpointsTests(ApiFactory api)
         }
         while (cursor is not null);
         return records;
+    }
+
+    /// <summary>Three orders of a SKU with one unit in stock: three Backordered records of one cause (the SKU).</summary>
+    internal static async Task<string> BackorderThreeAsync(HttpClient client)
+    {
+        var sku = "SKU-GROUP-" + Guid.NewGuid().ToString("N")[..8];
+        (await client.PutAsJsonAsync($"/api/v1/inventory/{sku}/DC-1", new { onHand = 1, safetyStock = 0 })).EnsureSuccessStatusCode();
+        for (var i = 0; i < 3; i++)
+        {
+            (await client.PostJsonAsync("/api/v1/orders", TestOrders.Order(sku))).EnsureSuccessStatusCode();
+        }
+        await TestOrders.EventuallyAsync(
+            async () => await GroupAsync(client, "Backordered", sku),
+            group => group is { } found && found.GetProperty("count").GetInt32() == 3);
+        return sku;
+    }
+
+    internal static async Task<JsonElement?> GroupAsync(HttpClient client, string kind, string root)
+    {
+        var groups = await (await client.GetAsync("/api/v1/exceptions/groups")).JsonAsync();
+        foreach (var group in groups.GetProperty("items").EnumerateArray())
+        {
+            if (group.GetProperty("kind").GetString() == kind && group.GetProperty("root").GetString() == root)
+            {
+                return group;
+            }
+        }
+        return null;
+    }
+
+    [Fact]
+    public async Task Groups_ThreeBackordersOfOneSku_AreOneCauseWithCountOldestAndNewest()
+    {
+        using var client = api.ClientWith(Scopes.OrdersWrite, Scopes.OrdersRead, Scopes.InventoryWrite, Scopes.Ops);
+        var sku = await BackorderThreeAsync(client);
+
+        var group = (await GroupAsync(client, "Backordered", sku))!.Value;
+        var records = await ListAllAsync(client, $"/api/v1/exceptions?kind=Backordered&root={Uri.EscapeDataString(sku)}&limit=2");
+
+        Assert.Equal(3, group.GetProperty("count").GetInt32());
+        Assert.Equal(3, records.Count);
+        Assert.Equal(records[0].GetProperty("createdAt").GetDateTimeOffset(), group.GetProperty("oldestCreatedAt").GetDateTimeOffset());
+        Assert.Equal(records[^1].GetProperty("createdAt").GetDateTimeOffset(), group.GetProperty("newestCreatedAt").GetDateTimeOffset());
+        Assert.True(group.GetProperty("oldestAgeSeconds").GetDouble() >= 0);
+    }
+
+    [Fact]
+    public async Task RetryGroup_ThenResolveGroup_ActsOnEveryRecordOldestFirstAndEmptiesTheCause()
+    {
+        using var client = api.ClientWith(Scopes.OrdersWrite, Scopes.OrdersRead, Scopes.InventoryWrite, Scopes.Ops);
+        var sku = await BackorderThreeAsync(client);
+        var before = await ListAllAsync(client, $"/api/v1/exceptions?kind=Backordered&root={Uri.EscapeDataString(sku)}&limit=200");
+
+        var retried = await (await client.PostJsonAsync("/api/v1/exceptions/groups/retry", new { kind = "Backordered", root = sku })).JsonAsync();
+        var resolved = await (await client.PostJsonAsync("/api/v1/exceptions/groups/resolve", new { kind = "Backordered", root = sku, resolution = "supplier delayed; customers told" })).JsonAsync();
+
+        var done = retried.GetProperty("done").EnumerateArray().ToList();
+        Assert.Equal(before.Select(r => r.GetProperty("id").GetString()), done.Select(r => r.GetProperty("id").GetString()));
+        Assert.All(done.Zip(before), pair => Assert.True(pair.First.GetProperty("attempts").GetInt32() > pair.Second.GetProperty("attempts").GetInt32()));
+        Assert.Empty(retried.GetProperty("failed").EnumerateArray());
+        Assert.All(resolved.GetProperty("done").EnumerateArray(), r => Assert.Equal("Resolved", r.GetProperty("status").GetString()));
+        Assert.Equal(3, resolved.GetProperty("done").GetArrayLength());
+        Assert.Null(await GroupAsync(client, "Backordered", sku));
+    }
+
+    [Fact]
+    public async Task RetryGroup_WithoutOpsScope_Answers403()
+    {
+        using var client = api.ClientWith(Scopes.OrdersRead);
+
+        var response = await client.PostJsonAsync("/api/v1/exceptions/groups/retry", new { kind = "Backordered", root = "SKU-1" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
     [Fact]

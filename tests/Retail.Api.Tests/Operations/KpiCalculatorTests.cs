@@ -75,4 +75,28 @@ public sealed class KpiCalculatorTests
         Assert.Equal(1, report.RefundBacklog.Count);
         Assert.Equal(12.50m, report.RefundBacklog.Amount);
     }
+
+    [Fact]
+    public void Compute_ResolvedExceptions_AnswersRecoveryTimePercentilesByKind()
+    {
+        ExceptionRecord Resolved(string id, string kind, double minutes) => new()
+        {
+            Id = id,
+            Kind = kind,
+            CreatedAt = Now.AddHours(-2),
+            UpdatedAt = Now.AddHours(-2).AddMinutes(minutes),
+            Status = ExceptionStatus.Resolved,
+        };
+        var resolved = new[]
+        {
+            Resolved("a", ExceptionKinds.DeadLetter, 1), Resolved("b", ExceptionKinds.DeadLetter, 3), Resolved("c", ExceptionKinds.DeadLetter, 10),
+            Resolved("d", ExceptionKinds.UnknownOrder, 5),
+        };
+
+        var report = KpiCalculator.Compute(new KpiInputs([], [], [], resolved), Now);
+
+        Assert.Equal([ExceptionKinds.DeadLetter, ExceptionKinds.UnknownOrder], report.RecoveryTimeByKind.Keys);
+        Assert.Equal(new LatencyPercentiles { Count = 3, P50Seconds = 180, P95Seconds = 600 }, report.RecoveryTimeByKind[ExceptionKinds.DeadLetter]);
+        Assert.Equal(new LatencyPercentiles { Count = 1, P50Seconds = 300, P95Seconds = 300 }, report.RecoveryTimeByKind[ExceptionKinds.UnknownOrder]);
+    }
 }
