@@ -1,4 +1,5 @@
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,6 +32,10 @@ public sealed class DistributedAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = await RetailAppHost.CreateBuilderAsync(Settings, dashboard: true);
+        // Every test of the collection sends its traffic with the one dev token: more than one client's budget on /api.
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api"))
+            .WithEnvironment("RateLimiting__PermitsPerMinute", "60000")
+            .WithEnvironment("RateLimiting__Burst", "1000");
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
         await App.StartAsync(timeout.Token);
