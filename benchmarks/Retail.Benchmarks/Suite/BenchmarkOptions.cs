@@ -40,6 +40,10 @@ internal sealed record BenchmarkOptions
     public int StockSetupConcurrency { get; init; } = 32;
     public TimeSpan CeilingDuration { get; init; } = TimeSpan.FromSeconds(10);
     public string OutputDirectory { get; init; } = "";
+    /// <summary>Retail in one process (the API hosts the silo) instead of two.</summary>
+    public bool RetailEmbedded { get; init; }
+    /// <summary>Environment variables for Retail's processes (a setting under measurement).</summary>
+    public IReadOnlyDictionary<string, string> RetailSettings { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>Correctness only, in well under three minutes: small scenarios, one concurrency, no open loop.</summary>
     public static BenchmarkOptions QuickDefaults(BenchmarkOptions options) => options with

@@ -57,7 +57,7 @@ internal sealed class BenchmarkSuite(BenchmarkOptions options)
         {
             var connectionString = await server.CreateDatabaseAsync(name, cancellationToken);
             await using ITarget target = name == BenchmarkOptions.Retail
-                ? new RetailTarget(connectionString, logDirectory)
+                ? new RetailTarget(connectionString, logDirectory, options.RetailEmbedded, options.RetailSettings)
                 : new BaselineTarget(connectionString, options.BaselinePoolSize, logDirectory);
             try
             {
