@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Retail.Contracts;
 using Retail.Contracts.Erp;
@@ -175,9 +176,25 @@ internal sealed partial class OrderGrain
             LineId = l.LineId,
             Locations = AllocationsByLocation(l),
         }).ToList();
-        State.Outbox.AddErpMessage(ErpMessageTypes.SalesOrderPosted, Key, new SalesOrderPosted { Order = State.Order, Allocations = allocations }, now);
+        // The stored posting holds its allocations only: the order (unchanged since intake) is added from the state
+        // when it is delivered (ForDelivery), so the order's row does not carry the order twice.
+        State.Outbox.AddErpMessage(ErpMessageTypes.SalesOrderPosted, Key, new PostedAllocations { Allocations = allocations }, now);
         AddTimeline(now, "posted", "Sales order posted to the ERP.");
         Transition(now, "posted to the ERP");
+    }
+
+    /// <summary>A stored posting leaves with the order from the state; every other effect leaves as stored.</summary>
+    protected override OutboxMessage ForDelivery(OutboxMessage stored)
+    {
+        if (stored is not { Entity: Entities.ErpOutbound, Type: ErpMessageTypes.SalesOrderPosted })
+        {
+            return stored;
+        }
+        var posted = JsonSerializer.Deserialize<PostedAllocations>(stored.Body, RetailJson.Options)!;
+        return stored with
+        {
+            Body = JsonSerializer.Serialize(new SalesOrderPosted { Order = State.Order, Allocations = posted.Allocations }, RetailJson.Options),
+        };
     }
 
     /// <summary>Units reserved or shipped per location.</summary>
@@ -325,4 +342,10 @@ internal sealed partial class OrderGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Timing out the payment of order {OrderId} failed; the reminder retries")]
     private static partial void LogPaymentTimeoutFailed(ILogger logger, Exception exception, string orderId);
+}
+
+/// <summary>A stored SalesOrderPosted: its allocations; the order is added from the state when it leaves.</summary>
+internal sealed record PostedAllocations
+{
+    public IReadOnlyList<LineAllocations> Allocations { get; init; } = [];
 }

@@ -206,6 +206,12 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable, IOutboxG
         await OnReminderAsync(reminderName, status);
     }
 
+    /// <summary>
+    /// The message as it leaves: the stored one, or one completed from the grain's state, for an effect that stores
+    /// only what the state does not already hold (so a write does not repeat the state in its outbox).
+    /// </summary>
+    protected virtual OutboxMessage ForDelivery(OutboxMessage stored) => stored;
+
     /// <summary>A reminder of the grain's own fired.</summary>
     protected virtual Task OnReminderAsync(string reminderName, TickStatus status) => Task.CompletedTask;
 
@@ -242,7 +248,7 @@ public abstract partial class OutboxGrain<TState> : Grain, IRemindable, IOutboxG
         {
             while (State.Outbox.Pending.FirstOrDefault(m => m.Entity == destination && _durable.Contains(m.MessageId)) is { } next)
             {
-                await _relay.DeliverAsync(next, _stopping.Token);
+                await _relay.DeliverAsync(ForDelivery(next), _stopping.Token);
                 // A reload while the effect was out may have replaced the outbox: remove it by id wherever it is.
                 State.Outbox.Pending.RemoveAll(m => m.MessageId == next.MessageId);
                 _durable.Remove(next.MessageId);
