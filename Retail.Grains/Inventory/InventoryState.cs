@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Retail.Contracts.Inventory;
 using Retail.Grains.Outbox;
 
@@ -12,8 +13,11 @@ internal sealed class InventoryState : IHasOutbox
     [Id(2)] public int OnHand { get; set; }
     [Id(3)] public int SafetyStock { get; set; }
 
-    /// <summary>Active reservations keyed by <see cref="ReservationId.ToString"/> (<c>orderId/lineId</c>). A released reservation is removed.</summary>
-    [Id(4)] public Dictionary<string, InventoryReservation> Reservations { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Active reservations keyed by <see cref="ReservationId.ToString"/> (<c>orderId/lineId</c>). A released reservation
+    /// is removed. Stored compactly (<see cref="CompactReservationsConverter"/>): one array per reservation.
+    /// </summary>
+    [Id(4), JsonConverter(typeof(CompactReservationsConverter))] public Dictionary<string, InventoryReservation> Reservations { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Fulfil, restock and adjustment ids already applied (<c>kind:id</c>), with when; pruned after 30 days.</summary>
     [Id(5)] public Dictionary<string, DateTimeOffset> AppliedOperations { get; set; } = new(StringComparer.Ordinal);

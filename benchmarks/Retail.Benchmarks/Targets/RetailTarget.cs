@@ -163,7 +163,11 @@ internal sealed class RetailTarget(string connectionString, string logDirectory,
             WITH positions AS (
                 SELECT g.state->>'sku' AS sku, g.state->>'locationId' AS location_id,
                        coalesce((g.state->>'onHand')::int, 0) AS on_hand, coalesce((g.state->>'safetyStock')::int, 0) AS safety_stock,
-                       (SELECT coalesce(sum((r.value->>'quantity')::int), 0) FROM jsonb_each(coalesce(g.state->'reservations', '{}')) r) AS reserved
+                       -- One array per reservation, quantity third (CompactReservationsConverter); the object form before it.
+                       CASE jsonb_typeof(g.state->'reservations')
+                         WHEN 'array' THEN (SELECT coalesce(sum((r->>2)::int), 0) FROM jsonb_array_elements(g.state->'reservations') r)
+                         WHEN 'object' THEN (SELECT coalesce(sum((r.value->>'quantity')::int), 0) FROM jsonb_each(g.state->'reservations') r)
+                         ELSE 0 END AS reserved
                 FROM retail_grain_state g
                 WHERE g.service_id = $1 AND g.state_name = 'inventory' AND g.state IS NOT NULL)
             SELECT coalesce(sum(reserved), 0)::bigint, count(*)::int,

@@ -261,7 +261,8 @@ public sealed class RetailGrainClusterTests(PostgresFixture fixture, ITestOutput
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await using var command = dataSource.CreateCommand(
-            "SELECT coalesce(sum((r.value->>'quantity')::int), 0)::bigint FROM retail_grain_state s, jsonb_each(s.state->'reservations') r " +
+            // One array per reservation, its quantity third.
+            "SELECT coalesce(sum((r->>2)::int), 0)::bigint FROM retail_grain_state s, jsonb_array_elements(s.state->'reservations') r " +
             "WHERE s.state_name = 'inventory' AND strpos(s.grain_id, $1) > 0");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
         return await command.ExecuteScalarAsync() is long reserved ? reserved : 0;
