@@ -88,7 +88,7 @@ internal static class ReportAnalysis
             var baselineWal = PerOrder(uniformBaseline, Wal);
             var ratio = baselineWal > 0 ? retailWal / baselineWal : 0;
             goals.Add(new("uniform: Retail's WAL bytes per order at most 1.5x the baseline's", ratio <= 1.5,
-                Invariant($"Retail {retailWal:0} vs baseline {baselineWal:0} bytes per order: {ratio:0.00}x")));
+                Invariant($"Retail {retailWal:0} vs baseline {baselineWal:0} bytes per order: {ratio:0.00}x (full-page images {PerOrder(uniformRetail, r => r.WritesPerOrder.GetValueOrDefault(Targets.WriteKinds.WalFullPageBytes)):0} vs {PerOrder(uniformBaseline, r => r.WritesPerOrder.GetValueOrDefault(Targets.WriteKinds.WalFullPageBytes)):0})")));
         }
 
         var growth = runs.Where(r => r.Target == BenchmarkOptions.Retail && r.Scenario == BenchmarkOptions.Growth && r.Acknowledged > 0).OrderBy(r => r.RunKey.Length).ThenBy(r => r.RunKey, StringComparer.Ordinal).ToList();

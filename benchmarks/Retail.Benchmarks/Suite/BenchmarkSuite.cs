@@ -306,9 +306,10 @@ internal sealed class BenchmarkSuite(BenchmarkOptions options)
             pair => pair.Key,
             pair => measurement.Acknowledged.Count == 0 ? 0 : (pair.Value - before.Writes.GetValueOrDefault(pair.Key)) / (double)measurement.Acknowledged.Count,
             StringComparer.Ordinal);
-        var (rowWrites, commits) = await walRecords!.CountAsync(before.Writes[WriteKinds.WalBytes], after.Writes[WriteKinds.WalBytes], cancellationToken);
+        var (rowWrites, commits, fullPages) = await walRecords!.CountAsync(before.Writes[WriteKinds.WalBytes], after.Writes[WriteKinds.WalBytes], cancellationToken);
         writes[WriteKinds.RowWrites] = measurement.Acknowledged.Count == 0 ? 0 : rowWrites / (double)measurement.Acknowledged.Count;
         writes[WriteKinds.Commits] = measurement.Acknowledged.Count == 0 ? 0 : commits / (double)measurement.Acknowledged.Count;
+        writes[WriteKinds.WalFullPageBytes] = measurement.Acknowledged.Count == 0 ? 0 : fullPages / (double)measurement.Acknowledged.Count;
         var result = new RunResult
         {
             Target = target.Name,

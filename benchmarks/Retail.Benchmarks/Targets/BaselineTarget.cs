@@ -127,4 +127,7 @@ internal static class WriteKinds
 
     /// <summary>Transaction commits, counted from the WAL's commit records (exact, server-wide).</summary>
     public const string Commits = "commits";
+
+    /// <summary>Of <see cref="WalBytes"/>, the full-page images: after a checkpoint, a page's first change logs all of it.</summary>
+    public const string WalFullPageBytes = "wal-fpi-bytes";
 }
