@@ -76,20 +76,22 @@ public sealed class LifecycleTests(IsolatedAppFixture fixture)
 
     /// <summary>
     /// Every process of this app, found by what it is rather than by the ids the AppHost reports: PostgreSQL and RabbitMQ by
-    /// their data directories under the app's state directory, epmd by its port, the services by the broker address the
-    /// AppHost gave them, and everything those processes started.
+    /// their data directories under the app's state directory, epmd by its port, the services by the database or broker
+    /// address the AppHost gave them, and everything those processes started.
     /// </summary>
     private List<ProcessInfo> StartedByTheApp()
     {
         var state = fixture.Settings.StateDirectory;
         var broker = fixture.Settings.Ports["Broker"].ToString(CultureInfo.InvariantCulture);
+        var database = $";Port={fixture.Settings.Ports["Postgres"].ToString(CultureInfo.InvariantCulture)};";
         var portMapper = $"epmd -port {fixture.Settings.Ports["BrokerPortMapper"].ToString(CultureInfo.InvariantCulture)}";
         return ProcessTable.WithDescendants(process =>
             process.Pid != Environment.ProcessId
             && (process.CommandLine.Contains(state, StringComparison.Ordinal)
                 || process.CommandLine.EndsWith(portMapper, StringComparison.Ordinal)
-                || process.Environment.Split('\n').Any(variable => variable.StartsWith("ConnectionStrings__messaging=", StringComparison.Ordinal)
-                    && variable.EndsWith(":" + broker, StringComparison.Ordinal))));
+                || process.Environment.Split('\n').Any(variable =>
+                    (variable.StartsWith("ConnectionStrings__messaging=", StringComparison.Ordinal) && variable.EndsWith(":" + broker, StringComparison.Ordinal))
+                    || (variable.StartsWith("ConnectionStrings__retail-db=", StringComparison.Ordinal) && variable.Contains(database, StringComparison.Ordinal)))));
     }
 
     private static string? Kind(ProcessInfo process) => process.CommandLine switch
