@@ -8,7 +8,7 @@ namespace Retail.EndToEnd.Tests.AppHost;
 public sealed class AppModelTests
 {
     [Fact]
-    public async Task Containers_Model_HasPostgresAndRabbitMqContainersReferencedByEveryService()
+    public async Task Containers_Model_HasPostgresAndRabbitMqContainersReferencedByTheServicesThatUseThem()
     {
         await using var builder = await RetailAppHost.CreateBuilderAsync(RetailAppHost.NewSettings("Containers"));
         var resources = builder.Resources.ToDictionary(resource => resource.Name, StringComparer.Ordinal);

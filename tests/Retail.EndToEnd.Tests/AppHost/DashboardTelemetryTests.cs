@@ -28,21 +28,27 @@ public sealed class DashboardTelemetryTests(DistributedAppFixture fixture)
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var orderId = body.RootElement.GetProperty("orderId").GetString()!;
 
-        var spans = await WaitForTraceAsync(traceId.ToHexString(), spans =>
-            spans.Any(span => span.Service == "api") && spans.Any(span => span.Service == "silo") && spans.Any(IsBrokerPublish));
-
-        Assert.Contains(spans, span => span.Service == "api" && span.Kind == SpanKindServer);
-        Assert.Contains(spans, span => span.Service == "silo");
-        var publishes = spans.Where(span => IsBrokerPublish(span) && span.Name == Entities.RetailEvents + " publish").ToList();
-        Assert.NotEmpty(publishes);
-        Assert.All(publishes, publish => Assert.Equal("silo", publish.Service));
+        // The event arrives carrying, in its message properties, the context of the span that published it.
         var received = (await fixture.Traffic.WaitForEventsAsync(orderId, EventTypes.OrderReceived, ExportTimeout, () => "no order.received event"))
             .First(retailEvent => retailEvent.Type == EventTypes.OrderReceived);
         var traceParent = fixture.Traffic.TraceParentOf(received);
         Assert.NotNull(traceParent);
         Assert.Equal(traceId.ToHexString(), traceParent.Split('-')[1]);
-        // The event carries the context of the relay's publish span: a subscriber's processing continues the same trace.
-        Assert.Contains(traceParent.Split('-')[2], publishes.Select(publish => publish.SpanId));
+        var publishSpanId = traceParent.Split('-')[2];
+
+        var spans = await WaitForTraceAsync(traceId.ToHexString(), spans =>
+            spans.Any(span => span.Service == "api") && spans.Any(span => span.Service == "silo")
+            && spans.FirstOrDefault(span => span.SpanId == publishSpanId) is { } publish && Lineage(spans, publish).Any(span => span.Name == "outbox deliver"));
+
+        Assert.Contains(spans, span => span.Service == "api" && span.Kind == SpanKindServer);
+        Assert.Contains(spans, span => span.Service == "silo");
+        var publish = Assert.Single(spans, span => span.SpanId == publishSpanId);
+        Assert.True(IsBrokerPublish(publish), $"The event's parent span is {publish.Name} (kind {publish.Kind}), not a publish to RabbitMQ.");
+        Assert.Equal("silo", publish.Service);
+        // That publish is the relay's delivery of the outbox entry (its own span, or RabbitMQ.Client's under it).
+        var lineage = Lineage(spans, publish).Select(span => span.Name).ToList();
+        Assert.Contains(Entities.RetailEvents + " publish", lineage);
+        Assert.Contains("outbox deliver", lineage);
     }
 
     private const int SpanKindServer = 2;
@@ -69,7 +75,16 @@ public sealed class DashboardTelemetryTests(DistributedAppFixture fixture)
     }
 
     /// <summary>One span of a trace as the dashboard's telemetry API returns it.</summary>
-    private sealed record Span(string? Service, string Name, int Kind, string SpanId, IReadOnlyDictionary<string, string?> Attributes);
+    private sealed record Span(string? Service, string Name, int Kind, string SpanId, string? ParentSpanId, IReadOnlyDictionary<string, string?> Attributes);
+
+    /// <summary>The span and its ancestors within the trace, nearest first.</summary>
+    private static IEnumerable<Span> Lineage(List<Span> spans, Span span)
+    {
+        for (Span? current = span; current is not null; current = spans.FirstOrDefault(parent => parent.SpanId == current.ParentSpanId))
+        {
+            yield return current;
+        }
+    }
 
     /// <summary>The trace's spans from the dashboard's telemetry API, once <paramref name="complete"/> holds for them.</summary>
     private async Task<List<Span>> WaitForTraceAsync(string traceId, Func<List<Span>, bool> complete)
@@ -98,6 +113,7 @@ public sealed class DashboardTelemetryTests(DistributedAppFixture fixture)
                             span.GetProperty("name").GetString()!,
                             span.TryGetProperty("kind", out var kind) ? kind.GetInt32() : 0,
                             span.GetProperty("spanId").GetString()!,
+                            span.TryGetProperty("parentSpanId", out var parent) ? parent.GetString() : null,
                             Attributes(span))))];
                 if (complete(spans))
                 {
