@@ -19,11 +19,11 @@ namespace Retail.Grains.Orders;
 /// </summary>
 /// <remarks>
 /// An order is busy at intake and then idle for minutes or days between its ERP, payment and fulfilment news, so its
-/// activation is collected after two idle minutes (not Orleans' default quarter of an hour, which kept every order of
+/// activation is collected after five idle minutes (not Orleans' default quarter of an hour, which kept every order of
 /// the last fifteen minutes in memory); the next news activates it again with one read. An order awaiting payment stays
 /// active through its payment timer.
 /// </remarks>
-[CollectionAgeLimit(Minutes = 2)]
+[CollectionAgeLimit(Minutes = 5)]
 internal sealed partial class OrderGrain(
     [PersistentState("order", StorageNames.Orders)] IPersistentState<OrderState> state,
     OutboxServices outbox,

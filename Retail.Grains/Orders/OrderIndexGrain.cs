@@ -19,10 +19,11 @@ internal sealed class OrderIndexState
 /// Nearly every key is claimed once, by a new order, so the grain does not read its row when it activates: a claim
 /// goes to storage as a create (the storage refuses a create of a row that exists), and only a refused create reads
 /// the row to answer its owner. A lookup reads the row once. A key is needed once, at intake, so its activation is
-/// collected after a minute idle rather than Orleans' default quarter of an hour: two of them per order would otherwise
+/// collected after two idle minutes (the least Orleans allows is above its one-minute collection quantum) rather than
+/// its default quarter of an hour: two of them per order would otherwise
 /// outnumber every other activation in the silo.
 /// </remarks>
-[CollectionAgeLimit(Minutes = 1)]
+[CollectionAgeLimit(Minutes = 2)]
 internal sealed class OrderIndexGrain(IServiceProvider services) : Grain, IOrderIndexGrain
 {
     private const string StateName = "orderIndex";
