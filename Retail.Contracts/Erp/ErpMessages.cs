@@ -32,16 +32,24 @@ public static class ErpMessageTypes
     public const string ShipmentConfirmed = "ShipmentConfirmed";
     public const string InvoicePosted = "InvoicePosted";
     public const string ReturnReceived = "ReturnReceived";
+    public const string PurchaseOrderConfirmed = "PurchaseOrderConfirmed";
+    public const string PurchaseOrderReceived = "PurchaseOrderReceived";
+    public const string TransferShipped = "TransferShipped";
+    public const string TransferReceived = "TransferReceived";
 
     public const string SalesOrderPosted = "SalesOrderPosted";
     public const string OrderLinesCancelled = "OrderLinesCancelled";
     public const string ReturnAuthorized = "ReturnAuthorized";
     public const string RefundRequested = "RefundRequested";
+    public const string TransferRequested = "TransferRequested";
 
     public static IReadOnlyList<string> Inbound { get; } =
-        [InventorySnapshot, InventoryAdjusted, OrderPostingAccepted, OrderPostingRejected, ShipmentConfirmed, InvoicePosted, ReturnReceived];
+        [
+            InventorySnapshot, InventoryAdjusted, OrderPostingAccepted, OrderPostingRejected, ShipmentConfirmed, InvoicePosted, ReturnReceived,
+            PurchaseOrderConfirmed, PurchaseOrderReceived, TransferShipped, TransferReceived,
+        ];
 
-    public static IReadOnlyList<string> Outbound { get; } = [SalesOrderPosted, OrderLinesCancelled, ReturnAuthorized, RefundRequested];
+    public static IReadOnlyList<string> Outbound { get; } = [SalesOrderPosted, OrderLinesCancelled, ReturnAuthorized, RefundRequested, TransferRequested];
 }
 
 [GenerateSerializer, Immutable, Alias("Retail.Erp.InventorySnapshot")]
@@ -178,4 +186,73 @@ public sealed record RefundRequested
     [Id(4)] public string Reason { get; init; } = "";
     [Id(5)] public string? PaymentProvider { get; init; }
     [Id(6)] public string? PaymentReference { get; init; }
+}
+
+/// <summary>ERP to Retail: a purchase order's lines expected at a location. A repeat replaces the expectation.</summary>
+[GenerateSerializer, Immutable, Alias("Retail.Erp.PurchaseOrderConfirmed")]
+public sealed record PurchaseOrderConfirmed
+{
+    /// <summary>Document id: the purchase order.</summary>
+    [Id(0)] public string PoId { get; init; } = "";
+    [Id(1)] public string LocationId { get; init; } = "";
+    [Id(2)] public IReadOnlyList<PurchaseOrderLine> Lines { get; init; } = [];
+}
+
+[GenerateSerializer, Immutable, Alias("Retail.Erp.PurchaseOrderLine")]
+public sealed record PurchaseOrderLine
+{
+    [Id(0)] public string Sku { get; init; } = "";
+    /// <summary>Units expected; 0 cancels the line.</summary>
+    [Id(1)] public int Quantity { get; init; }
+    [Id(2)] public DateTimeOffset ExpectedAt { get; init; }
+}
+
+/// <summary>ERP to Retail: a purchase order arrived at its location; it closes the purchase order there.</summary>
+[GenerateSerializer, Immutable, Alias("Retail.Erp.PurchaseOrderReceived")]
+public sealed record PurchaseOrderReceived
+{
+    [Id(0)] public string PoId { get; init; } = "";
+    [Id(1)] public string LocationId { get; init; } = "";
+    [Id(2)] public DateTimeOffset ReceivedAt { get; init; }
+    [Id(3)] public IReadOnlyList<SkuQuantity> Lines { get; init; } = [];
+}
+
+/// <summary>ERP to Retail: a transfer left its source; its units leave on hand there and are expected at the destination.</summary>
+[GenerateSerializer, Immutable, Alias("Retail.Erp.TransferShipped")]
+public sealed record TransferShipped
+{
+    [Id(0)] public string TransferId { get; init; } = "";
+    [Id(1)] public string FromLocationId { get; init; } = "";
+    [Id(2)] public string ToLocationId { get; init; } = "";
+    [Id(3)] public DateTimeOffset ShippedAt { get; init; }
+    [Id(4)] public DateTimeOffset ExpectedAt { get; init; }
+    [Id(5)] public IReadOnlyList<SkuQuantity> Lines { get; init; } = [];
+}
+
+/// <summary>ERP to Retail: a transfer arrived at its destination.</summary>
+[GenerateSerializer, Immutable, Alias("Retail.Erp.TransferReceived")]
+public sealed record TransferReceived
+{
+    [Id(0)] public string TransferId { get; init; } = "";
+    [Id(1)] public string ToLocationId { get; init; } = "";
+    [Id(2)] public DateTimeOffset ReceivedAt { get; init; }
+    [Id(3)] public IReadOnlyList<SkuQuantity> Lines { get; init; } = [];
+}
+
+/// <summary>Retail to ERP: an operator asked for a transfer.</summary>
+[GenerateSerializer, Immutable, Alias("Retail.Erp.TransferRequested")]
+public sealed record TransferRequested
+{
+    [Id(0)] public string TransferId { get; init; } = "";
+    [Id(1)] public string FromLocationId { get; init; } = "";
+    [Id(2)] public string ToLocationId { get; init; } = "";
+    [Id(3)] public IReadOnlyList<SkuQuantity> Lines { get; init; } = [];
+}
+
+/// <summary>Units of a SKU on a supply document.</summary>
+[GenerateSerializer, Immutable, Alias("Retail.Erp.SkuQuantity")]
+public sealed record SkuQuantity
+{
+    [Id(0)] public string Sku { get; init; } = "";
+    [Id(1)] public int Quantity { get; init; }
 }

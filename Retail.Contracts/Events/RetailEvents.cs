@@ -23,6 +23,11 @@ public static class EventTypes
     public const string OrderCompleted = "retail.order.completed";
     public const string InventoryChanged = "retail.inventory.changed";
     public const string InventoryVarianceDetected = "retail.inventory.variance-detected";
+    public const string InventoryInboundChanged = "retail.inventory.inbound-changed";
+    public const string TransferShipped = "retail.transfer.shipped";
+    public const string TransferReceived = "retail.transfer.received";
+    public const string OrderPromised = "retail.order.promised";
+    public const string OrderPromiseChanged = "retail.order.promise-changed";
     public const string ExceptionRaised = "retail.exception.raised";
     public const string ExceptionResolved = "retail.exception.resolved";
 
@@ -31,6 +36,7 @@ public static class EventTypes
         OrderReceived, OrderReserved, OrderBackordered, OrderOnHold, OrderReleased, OrderShipped, OrderInvoiced,
         OrderCancelled, OrderReturnAuthorized, OrderReturned, OrderRefunded, OrderCompleted,
         InventoryChanged, InventoryVarianceDetected, ExceptionRaised, ExceptionResolved,
+        InventoryInboundChanged, TransferShipped, TransferReceived, OrderPromised, OrderPromiseChanged,
     ];
 }
 
@@ -40,6 +46,7 @@ public static class EventSources
     public const string Orders = "/retail/orders";
     public const string Inventory = "/retail/inventory";
     public const string Exceptions = "/retail/exceptions";
+    public const string Transfers = "/retail/transfers";
 }
 
 /// <summary>

@@ -141,6 +141,21 @@ public sealed record InventoryPosition
     [Id(6)] public DateTimeOffset? SnapshotAsOf { get; init; }
     /// <summary>False until stock was set, adjusted or counted here.</summary>
     [Id(7)] public bool Known { get; init; }
+    /// <summary>Supply expected here (purchase-order lines, transfers on their way), earliest first.</summary>
+    [Id(8)] public IReadOnlyList<InboundSupplyView> Inbound { get; init; } = [];
+    /// <summary>Units shipped from here on transfers not yet received at their destination.</summary>
+    [Id(9)] public int InTransit { get; init; }
+    /// <summary>Units of the inbound supply promised to orders (future reservations).</summary>
+    [Id(10)] public int Promised { get; init; }
+
+    // Records compare lists by reference: positions are equal when their figures and supplies are.
+    public bool Equals(InventoryPosition? other) =>
+        other is not null
+        && (Sku, LocationId, OnHand, SafetyStock, Reserved, Available, SnapshotAsOf, Known, InTransit, Promised)
+            == (other.Sku, other.LocationId, other.OnHand, other.SafetyStock, other.Reserved, other.Available, other.SnapshotAsOf, other.Known, other.InTransit, other.Promised)
+        && Inbound.SequenceEqual(other.Inbound);
+
+    public override int GetHashCode() => HashCode.Combine(Sku, LocationId, OnHand, Reserved, Available, InTransit, Promised, Inbound.Count);
 }
 
 [GenerateSerializer, Immutable, Alias("Retail.SnapshotResult")]
@@ -193,6 +208,37 @@ public interface IInventoryGrain : IGrainWithStringKey
 
     [Alias("Get")]
     Task<InventoryPosition> GetAsync();
+
+    /// <summary>
+    /// Sets the supply expected here under its reference (a repeat replaces it; quantity 0 cancels it). A later date
+    /// moves the promises made against it; a smaller quantity gives up the newest orders' promises beyond it.
+    /// </summary>
+    [Alias("ExpectInbound")]
+    Task<InventoryPosition> ExpectInboundAsync(InboundExpectation expectation);
+
+    /// <summary>
+    /// The supply arrived (once per reference): on hand grows by what was received, the promises against it become
+    /// reservations oldest order first, what it cannot cover is given up, and a difference from the expectation is a
+    /// variance with an exception.
+    /// </summary>
+    [Alias("ReceiveInbound")]
+    Task<ReceiptResult> ReceiveInboundAsync(string reference, int quantity, DateTimeOffset receivedAt);
+
+    /// <summary>A transfer left here (once per transfer): on hand drops, the units are in transit until it is received.</summary>
+    [Alias("ShipTransfer")]
+    Task<InventoryPosition> ShipTransferAsync(string transferId, int quantity);
+
+    /// <summary>The transfer shipped from here arrived at its destination: its units are no longer in transit.</summary>
+    [Alias("CompleteTransit")]
+    Task<InventoryPosition> CompleteTransitAsync(string transferId);
+
+    /// <summary>Promises inbound supply to an order line, all or nothing, from the earliest supplies. A repeat answers the existing promise.</summary>
+    [Alias("Promise")]
+    Task<PromiseResult> PromiseAsync(PromiseRequest request);
+
+    /// <summary>Gives up a promise (the order cancelled or sourced the line elsewhere); unknown ids are a no-op.</summary>
+    [Alias("ReleasePromise")]
+    Task ReleasePromiseAsync(ReservationId id);
 }
 
 /// <summary>Availability of a SKU across locations.</summary>

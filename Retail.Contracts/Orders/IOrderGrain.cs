@@ -49,6 +49,10 @@ public interface IOrderGrain : IGrainWithStringKey
     [Alias("OnReservationsReleased")]
     Task OnReservationsReleasedAsync(ReservationsReleased released);
 
+    /// <summary>An inventory position turned promises of this order into reservations, gave them up or moved their date.</summary>
+    [Alias("OnPromisesChanged")]
+    Task OnPromisesChangedAsync(Inventory.PromisesChanged changed);
+
     /// <summary>Re-runs the step that an exception of this kind is holding (sourcing, posting, business checks).</summary>
     [Alias("Retry")]
     Task RetryAsync(string exceptionKind);

@@ -12,6 +12,8 @@ public enum OrderStatus
     Shipped,
     Completed,
     Cancelled,
+    /// <summary>Every line is reserved or promised from inbound supply, and some of it is promised.</summary>
+    Promised,
 }
 
 /// <summary>What GET /orders/{orderId} answers: the order with its line quantities, payment, refunds, returns and timeline.</summary>
@@ -57,6 +59,10 @@ public sealed record OrderLineView
     [Id(11)] public decimal UnitPrice { get; init; }
     [Id(12)] public decimal Discount { get; init; }
     [Id(13)] public decimal Tax { get; init; }
+    /// <summary>Units promised from inbound supply (future reservations), not yet received.</summary>
+    [Id(14)] public int Promised { get; init; }
+    /// <summary>When the last promised unit is expected; null when nothing is promised.</summary>
+    [Id(15)] public DateTimeOffset? PromisedAt { get; init; }
 }
 
 /// <summary>Units of a line reserved (and later shipped) at one location.</summary>

@@ -7,6 +7,7 @@ using Retail.Contracts.Integration;
 using Retail.Contracts.Inventory;
 using Retail.Contracts.Orders;
 using Retail.Contracts.Schemas;
+using Retail.Contracts.Transfers;
 using Retail.Functions.Validation;
 using Retail.Functions.Webhooks;
 using Retail.Messaging;
@@ -155,6 +156,22 @@ internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaVali
                 var invoice = Read<InvoicePosted>(body);
                 await Order(invoice.OrderId).PostInvoiceAsync(invoice);
                 return $"Invoice {invoice.InvoiceId} of order {invoice.OrderId} posted.";
+            case ErpMessageTypes.PurchaseOrderConfirmed:
+                var confirmed = Read<PurchaseOrderConfirmed>(body);
+                await grains.GetGrain<IPurchaseOrderGrain>(confirmed.PoId).ConfirmAsync(confirmed);
+                return $"Purchase order {confirmed.PoId}: {confirmed.Lines.Count} line(s) expected at {confirmed.LocationId}.";
+            case ErpMessageTypes.PurchaseOrderReceived:
+                var receipt = Read<PurchaseOrderReceived>(body);
+                await grains.GetGrain<IPurchaseOrderGrain>(receipt.PoId).ReceiveAsync(receipt);
+                return $"Purchase order {receipt.PoId} received at {receipt.LocationId}.";
+            case ErpMessageTypes.TransferShipped:
+                var shipped = Read<TransferShipped>(body);
+                await grains.GetGrain<ITransferGrain>(shipped.TransferId).ShipAsync(shipped);
+                return $"Transfer {shipped.TransferId} shipped from {shipped.FromLocationId} to {shipped.ToLocationId}.";
+            case ErpMessageTypes.TransferReceived:
+                var arrived = Read<TransferReceived>(body);
+                await grains.GetGrain<ITransferGrain>(arrived.TransferId).ReceiveAsync(arrived);
+                return $"Transfer {arrived.TransferId} received at {arrived.ToLocationId}.";
             default:
                 var returned = Read<ReturnReceived>(body);
                 await Order(returned.OrderId).ReceiveReturnAsync(returned);

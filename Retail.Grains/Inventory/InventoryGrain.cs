@@ -614,6 +614,7 @@ internal sealed partial class InventoryGrain(
             LogReservationsReleased(_logger, Key, orderId, released.Lines.Count, released.Reason);
             State.Outbox.AddReleasedReservations(Key, orderId, released, change.Now);
         }
+        AddPromiseNotices(change.Now);
         if (change.Exception is { } exception)
         {
             State.Outbox.AddExceptionRaise(Key, exception, change.Now);

@@ -5,7 +5,7 @@ namespace Retail.Grains.Inventory;
 
 /// <summary>One stock position as stored (jsonb and Orleans serializer alike).</summary>
 [GenerateSerializer, Alias("Retail.InventoryState")]
-internal sealed class InventoryState : IHasOutbox
+internal sealed partial class InventoryState : IHasOutbox
 {
     [Id(0)] public string Sku { get; set; } = "";
     [Id(1)] public string LocationId { get; set; } = "";
@@ -43,6 +43,9 @@ internal sealed class InventoryState : IHasOutbox
         Available = Available,
         SnapshotAsOf = LastSnapshotAsOf,
         Known = Known,
+        Inbound = InboundViews(),
+        InTransit = InTransit,
+        Promised = Promised,
     };
 }
 

@@ -216,6 +216,8 @@ internal sealed partial class OrderGrain
         foreach (var (line, quantity) in cancel)
         {
             var left = quantity - Math.Min(quantity, line.Backordered);
+            (left, var promiseKept) = await CancelPromisedAsync(line, left);
+            retaken |= promiseKept;
             foreach (var allocation in line.Allocations.Where(a => a.Open > 0).Reverse().ToList())
             {
                 if (left == 0)

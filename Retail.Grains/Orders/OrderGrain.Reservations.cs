@@ -105,13 +105,14 @@ internal sealed partial class OrderGrain
                 ReservedAt = now,
             });
         }
+        var promised = await PromiseFromInboundAsync(now, picture);
         var reserved = outcome.Reservations.Select(r => $"{r.Quantity} of line {r.LineId} at {r.LocationId}");
-        var backordered = outcome.Backordered.Select(b => $"{b.Quantity} of line {b.LineId} backordered");
-        AddTimeline(now, "sourced", string.Join("; ", reserved.Concat(backordered)) + ".");
+        var backordered = State.Lines.Where(l => l.Backordered > 0).Select(l => $"{l.Backordered} of line {l.LineId} backordered");
+        AddTimeline(now, "sourced", string.Join("; ", reserved.Concat(promised).Concat(backordered)) + ".");
     }
 
     private ReservationNumbering Numbering() =>
-        new(State.Lines.SelectMany(l => l.Allocations.Select(a => (l.LineId, a.LocationId))));
+        new(State.Lines.SelectMany(l => l.Allocations.Select(a => (l.LineId, a.LocationId)).Concat(l.Promises.Select(p => (l.LineId, p.LocationId)))));
 
     /// <summary>
     /// What a paid order does next: its reservations stop expiring (one that lapsed meanwhile is sourced again) and,
@@ -146,7 +147,7 @@ internal sealed partial class OrderGrain
             await SourceAsync(now);
         }
         Transition(now, "paid");
-        if (State.ReleasedAt is null && State.Lines.All(l => l.Backordered == 0))
+        if (State.ReleasedAt is null && State.Lines.All(l => l.Backordered == 0 && l.Promised == 0))
         {
             Post(now);
         }
@@ -203,6 +204,7 @@ internal sealed partial class OrderGrain
         {
             MarkReleased(allocation, allocation.Open, reason);
         }
+        await ReleasePromisesAsync(State.Lines, reason);
     }
 
     private async Task TimeOutPaymentAsync(DateTimeOffset now)
@@ -218,7 +220,7 @@ internal sealed partial class OrderGrain
         && State.Payment is { Status: PaymentStatuses.Pending }
         && State.HoldKind is null
         && State.PaymentDueAt is not null
-        && State.Lines.Any(l => l.Allocations.Any(a => a.Open > 0 && a.ExpiresAt is not null));
+        && State.Lines.Any(l => l.Allocations.Any(a => a.Open > 0 && a.ExpiresAt is not null) || l.Promised > 0);
 
     /// <summary>
     /// A grain timer fires at the payment's due time while the grain is active; a reminder (at least a minute apart)

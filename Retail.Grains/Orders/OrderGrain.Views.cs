@@ -31,6 +31,8 @@ internal sealed partial class OrderGrain
             Returned = l.Returned,
             Refunded = l.Refunded,
             Backordered = l.Backordered,
+            Promised = l.Promised,
+            PromisedAt = l.PromisedAt,
             Allocations = AllocationsByLocation(l),
             UnitPrice = l.UnitPrice,
             Discount = l.Discount,

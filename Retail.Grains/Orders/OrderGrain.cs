@@ -27,6 +27,7 @@ internal sealed partial class OrderGrain(
 {
     private readonly ILogger<OrderGrain> _logger = logger;
     private readonly OrderOptions _options = OrderOptions.From(configuration);
+    private readonly SourcingOptions _sourcing = SourcingOptions.From(configuration);
     private readonly TimeProvider _time = timeProvider;
     private readonly OrderTelemetry _telemetry = new();
 
@@ -419,6 +420,7 @@ internal sealed partial class OrderGrain(
         {
             OrderStatus.Reserved => EventTypes.OrderReserved,
             OrderStatus.Backordered => EventTypes.OrderBackordered,
+            OrderStatus.Promised => EventTypes.OrderPromised,
             OrderStatus.OnHold => EventTypes.OrderOnHold,
             OrderStatus.Released => EventTypes.OrderReleased,
             OrderStatus.Completed => EventTypes.OrderCompleted,
@@ -441,6 +443,7 @@ internal sealed partial class OrderGrain(
             Detail = detail,
             Lines = lines,
             Amount = amount,
+            Promises = OpenPromises(),
         }, now);
 
     private void AddTimeline(DateTimeOffset now, string type, string detail) =>

@@ -99,14 +99,24 @@ internal sealed class OrderLineState
     [Id(10)] public decimal Tax { get; set; }
     /// <summary>Every reservation this line ever held, open or not, oldest first.</summary>
     [Id(11)] public List<AllocationState> Allocations { get; set; } = [];
+    /// <summary>Every promise of inbound supply this line ever held, open or not, oldest first.</summary>
+    [Id(12)] public List<PromiseState> Promises { get; set; } = [];
 
     /// <summary>Units held by open reservations, not yet shipped.</summary>
     [JsonIgnore]
     public int Reserved => Allocations.Sum(a => a.Open);
 
-    /// <summary>Units neither reserved, shipped nor cancelled: what no location could supply.</summary>
+    /// <summary>Units promised from inbound supply, not yet received.</summary>
     [JsonIgnore]
-    public int Backordered => Ordered - Shipped - Cancelled - Reserved;
+    public int Promised => Promises.Sum(p => p.Open);
+
+    /// <summary>When the last promised unit is expected; null when nothing is promised.</summary>
+    [JsonIgnore]
+    public DateTimeOffset? PromisedAt => Promises.Where(p => p.Open > 0).Select(p => (DateTimeOffset?)p.PromisedAt).Max();
+
+    /// <summary>Units neither reserved, promised, shipped nor cancelled: what no location could supply.</summary>
+    [JsonIgnore]
+    public int Backordered => Ordered - Shipped - Cancelled - Reserved - Promised;
 
     /// <summary>Units that may still be cancelled.</summary>
     [JsonIgnore]
@@ -137,6 +147,28 @@ internal sealed class AllocationState
     /// <summary>Units still held at the location.</summary>
     [JsonIgnore]
     public int Open => Quantity - Shipped - Released;
+}
+
+/// <summary>
+/// A future reservation of a line against a location's inbound supply. Its id is named like a reservation's (and in the
+/// same sequence), because when the supply arrives it becomes the reservation of that id.
+/// </summary>
+[GenerateSerializer, Alias("Retail.PromiseState")]
+internal sealed class PromiseState
+{
+    [Id(0)] public string LocationId { get; set; } = "";
+    [Id(1)] public string ReservationLineId { get; set; } = "";
+    [Id(2)] public int Quantity { get; set; }
+    /// <summary>Units that became a reservation (an allocation of the same id).</summary>
+    [Id(3)] public int Converted { get; set; }
+    /// <summary>Units given up (the supply was cut or arrived short, the line was cancelled).</summary>
+    [Id(4)] public int Released { get; set; }
+    [Id(5)] public DateTimeOffset PromisedAt { get; set; }
+    [Id(6)] public DateTimeOffset MadeAt { get; set; }
+    [Id(7)] public string? ReleaseReason { get; set; }
+
+    [JsonIgnore]
+    public int Open => Quantity - Converted - Released;
 }
 
 [GenerateSerializer, Alias("Retail.RefundState")]

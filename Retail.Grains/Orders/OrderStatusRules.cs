@@ -36,6 +36,10 @@ internal static class OrderStatusRules
         {
             return OrderStatus.Backordered;
         }
+        if (lines.Any(l => l.Promised > 0))
+        {
+            return OrderStatus.Promised;
+        }
         return order.ReleasedAt is null ? OrderStatus.Reserved : OrderStatus.Released;
     }
 

@@ -14,6 +14,9 @@ public static class OutboxDestinations
     /// <summary>A stock position telling an order that it released reservations (<c>ReservationsReleased</c>); session = the order id.</summary>
     public const string ReleasedReservations = "order-reservations-released";
 
+    /// <summary>A stock position telling an order what became of its promises from inbound supply (<c>PromisesChanged</c>); session = the order id.</summary>
+    public const string PromisesChanged = "order-promises-changed";
+
     /// <summary>An order's summary for the in-memory order directory (<c>OrderSummary</c>), when the silo keeps one.</summary>
     public const string OrderDirectory = "order-directory";
 }

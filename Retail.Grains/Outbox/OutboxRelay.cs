@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Retail.Contracts;
 using Retail.Contracts.Erp;
 using Retail.Contracts.Exceptions;
+using Retail.Contracts.Inventory;
 using Retail.Contracts.Orders;
 using Retail.Grains.Telemetry;
 using Retail.Messaging;
@@ -91,6 +92,9 @@ public sealed partial class OutboxRelay(
             case OutboxDestinations.ReleasedReservations:
                 var released = JsonSerializer.Deserialize<ReservationsReleased>(message.Body, RetailJson.Options)!;
                 return grains.GetGrain<IOrderGrain>(message.SessionId!).OnReservationsReleasedAsync(released);
+            case OutboxDestinations.PromisesChanged:
+                var promises = JsonSerializer.Deserialize<PromisesChanged>(message.Body, RetailJson.Options)!;
+                return grains.GetGrain<IOrderGrain>(message.SessionId!).OnPromisesChangedAsync(promises);
             case OutboxDestinations.OrderDirectory:
                 var summary = JsonSerializer.Deserialize<OrderSummary>(message.Body, RetailJson.Options)!;
                 return grains.GetGrain<IOrderDirectoryGrain>(IOrderDirectoryGrain.Key).RecordAsync(summary);

@@ -4,6 +4,7 @@ using Retail.Contracts;
 using Retail.Contracts.Erp;
 using Retail.Contracts.Events;
 using Retail.Contracts.Exceptions;
+using Retail.Contracts.Inventory;
 using Retail.Contracts.Orders;
 
 namespace Retail.Grains.Outbox;
@@ -71,6 +72,10 @@ internal static class OutboxWriter
     /// <summary>Adds the notice to order <paramref name="orderId"/> that <paramref name="subject"/> released some of its reservations.</summary>
     public static void AddReleasedReservations(this OutboxState outbox, string subject, string orderId, ReservationsReleased released, DateTimeOffset now) =>
         outbox.AddEffect(OutboxDestinations.ReleasedReservations, subject, "ReservationsReleased", released, now, sessionId: orderId);
+
+    /// <summary>Adds the notice to order <paramref name="orderId"/> that <paramref name="subject"/> changed some of its promises.</summary>
+    public static void AddPromisesChanged(this OutboxState outbox, string subject, string orderId, PromisesChanged changed, DateTimeOffset now) =>
+        outbox.AddEffect(OutboxDestinations.PromisesChanged, subject, "PromisesChanged", changed, now, sessionId: orderId);
 
     /// <summary>Adds the order's latest summary for the order directory.</summary>
     public static void AddDirectoryRecord(this OutboxState outbox, string orderId, OrderSummary summary, DateTimeOffset now) =>

@@ -45,6 +45,9 @@ internal sealed record RunResult
     public double? LoadAverage { get; init; }
     /// <summary>CPU milliseconds per acknowledged order, by process (the target's, all PostgreSQL backends, the load generator).</summary>
     public IReadOnlyDictionary<string, double> CpuMillisecondsPerOrder { get; init; } = new Dictionary<string, double>();
+    /// <summary>Resident memory (MiB) of the target's processes when the run started and when it ended.</summary>
+    public IReadOnlyDictionary<string, double> ResidentMiBBefore { get; init; } = new Dictionary<string, double>();
+    public IReadOnlyDictionary<string, double> ResidentMiBAfter { get; init; } = new Dictionary<string, double>();
 }
 
 internal sealed record Verification
@@ -63,6 +66,7 @@ internal sealed record Verification
 /// <summary>Retail against the baseline for one scenario: peak closed-loop throughput, and p99 at 80% of each one's peak.</summary>
 internal sealed record Comparison(string Scenario, double RetailPeak, double BaselinePeak, double ThroughputRatio, double? RetailP99At80, double? BaselineP99At80, double RetailWritesPerOrder, double? RetailReadP99);
 
-internal sealed record GoalCheck(string Goal, bool Met, string Measured);
+/// <summary>A goal and its measured figure; <see cref="Met"/> is null for a figure that is reported, not judged.</summary>
+internal sealed record GoalCheck(string Goal, bool? Met, string Measured);
 
-internal sealed record BenchmarkSettings(int Seed, int SkuCount, IReadOnlyList<int> Concurrencies, double DurationSeconds, int FlashOrders, int FlashUnits, double? FlashTimeLimitSeconds, IReadOnlyList<double> OpenLoopFractions, double ReadRate, int BaselinePoolSize, IReadOnlyList<string> Targets, IReadOnlyList<string> Scenarios);
+internal sealed record BenchmarkSettings(int Seed, int SkuCount, IReadOnlyList<int> Concurrencies, double DurationSeconds, int FlashOrders, int FlashUnits, double? FlashTimeLimitSeconds, int HotUnits, IReadOnlyList<int> GrowthSkuCounts, IReadOnlyList<double> OpenLoopFractions, double ReadRate, int BaselinePoolSize, IReadOnlyList<string> Targets, IReadOnlyList<string> Scenarios);

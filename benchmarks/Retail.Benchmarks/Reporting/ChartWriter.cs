@@ -8,7 +8,7 @@ internal static class ChartWriter
 {
     public static bool Write(BenchmarkReport report, string path)
     {
-        var scenarios = report.Runs.Where(r => r.Mode == "closed" && r.Scenario != BenchmarkOptions.Availability)
+        var scenarios = report.Runs.Where(r => r.Mode == "closed" && r.Scenario != BenchmarkOptions.Availability && r.Scenario != BenchmarkOptions.Growth)
             .Select(r => r.Scenario).Distinct(StringComparer.Ordinal).ToList();
         if (scenarios.Count == 0)
         {

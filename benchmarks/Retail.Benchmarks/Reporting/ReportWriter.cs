@@ -44,7 +44,7 @@ internal static class ReportWriter
             md.AppendLine("## Goals").AppendLine().AppendLine("| goal | met | measured |").AppendLine("| --- | --- | --- |");
             foreach (var goal in report.Goals)
             {
-                Line($"| {goal.Goal} | {(goal.Met ? "yes" : "**no**")} | {goal.Measured} |");
+                Line($"| {goal.Goal} | {goal.Met switch { true => "yes", false => "**no**", null => "reported" }} | {goal.Measured} |");
             }
 
             md.AppendLine();

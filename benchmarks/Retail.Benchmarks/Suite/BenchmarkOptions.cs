@@ -6,11 +6,13 @@ internal sealed record BenchmarkOptions
     public const string Baseline = "baseline";
     public const string Ceiling = "ceiling";
     public const string Uniform = "uniform";
+    public const string HotSku = "hot-sku";
     public const string FlashSale = "flash-sale";
     public const string Availability = "availability";
+    public const string Growth = "growth";
 
     public static IReadOnlyList<string> AllTargets { get; } = [Retail, Baseline, Ceiling];
-    public static IReadOnlyList<string> AllScenarios { get; } = [Uniform, FlashSale, Availability];
+    public static IReadOnlyList<string> AllScenarios { get; } = [Uniform, HotSku, FlashSale, Availability, Growth];
 
     public bool Quick { get; init; }
     public IReadOnlyList<string> Targets { get; init; } = AllTargets;
@@ -24,6 +26,10 @@ internal sealed record BenchmarkOptions
     public int FlashUnits { get; init; } = 5_000;
     /// <summary>A closed-loop flash sale stops at <see cref="FlashOrders"/> or after this long, whichever comes first.</summary>
     public TimeSpan? FlashTimeLimit { get; init; } = TimeSpan.FromSeconds(45);
+    /// <summary>The hot SKU's stock (one position): more than any run can take, so every order of the mix contends on it.</summary>
+    public int HotUnits { get; init; } = 10_000_000;
+    /// <summary>The growth scenario's catalogues (SKUs at one location each): the uniform peak on the first against the last.</summary>
+    public IReadOnlyList<int> GrowthSkuCounts { get; init; } = [10_000, 100_000];
     public int WarmUpOrders { get; init; } = 2_000;
     /// <summary>Fixed-count runs (quick mode): orders per uniform or availability run.</summary>
     public int? UniformOrders { get; init; }
@@ -34,6 +40,10 @@ internal sealed record BenchmarkOptions
     public int StockSetupConcurrency { get; init; } = 32;
     public TimeSpan CeilingDuration { get; init; } = TimeSpan.FromSeconds(10);
     public string OutputDirectory { get; init; } = "";
+    /// <summary>Retail in one process (the API hosts the silo) instead of two.</summary>
+    public bool RetailEmbedded { get; init; }
+    /// <summary>Environment variables for Retail's processes (a setting under measurement).</summary>
+    public IReadOnlyDictionary<string, string> RetailSettings { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>Correctness only, in well under three minutes: small scenarios, one concurrency, no open loop.</summary>
     public static BenchmarkOptions QuickDefaults(BenchmarkOptions options) => options with
@@ -44,6 +54,7 @@ internal sealed record BenchmarkOptions
         FlashOrders = 1_000,
         FlashUnits = 300,
         FlashTimeLimit = null,
+        GrowthSkuCounts = [200, 2_000],
         WarmUpOrders = 200,
         UniformOrders = 800,
         OpenLoopFractions = [],

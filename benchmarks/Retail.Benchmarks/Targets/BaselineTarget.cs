@@ -121,4 +121,10 @@ internal static class WriteKinds
     public const string GrainStatePrefix = "grain-state:";
 
     public const string Reminders = "reminders";
+
+    /// <summary>Rows inserted, updated or deleted in any table, counted from the WAL's heap records (exact, server-wide).</summary>
+    public const string RowWrites = "row-writes";
+
+    /// <summary>Transaction commits, counted from the WAL's commit records (exact, server-wide).</summary>
+    public const string Commits = "commits";
 }

@@ -14,7 +14,12 @@ namespace Retail.Benchmarks.Targets;
 /// as two child processes on one database, driven over HTTP with a bearer token this tool mints.
 /// Correctness and durable writes are read by SQL over the grain state (jsonb in retail_grain_state).
 /// </summary>
-internal sealed class RetailTarget(string connectionString, string logDirectory) : ITarget
+/// <remarks>
+/// With <paramref name="embedded"/>, one process: the API hosts the silo (<c>Retail:Embedded</c>, the single-process
+/// deployment). <paramref name="settings"/> are environment variables given to Retail's processes on top of the
+/// benchmark's own (a runtime or Orleans setting under measurement).
+/// </remarks>
+internal sealed class RetailTarget(string connectionString, string logDirectory, bool embedded, IReadOnlyDictionary<string, string> settings) : ITarget
 {
     private const string ServiceId = "retail";
     private const string PostgresProviderType = Retail.Postgres.Hosting.RetailPostgresProviders.ProviderType;
@@ -32,7 +37,9 @@ internal sealed class RetailTarget(string connectionString, string logDirectory)
 
     public HttpClient Client => client ?? throw new InvalidOperationException("Retail is not started.");
 
-    public IReadOnlyList<string> Notes => [];
+    public IReadOnlyList<string> Notes =>
+        [.. (embedded ? ["one process: the API hosts the silo (Retail:Embedded)"] : Array.Empty<string>()),
+         .. settings.Select(setting => $"setting {setting.Key}={setting.Value}")];
 
     public IReadOnlyDictionary<string, int> Processes => processes.ToDictionary(p => p.Name, p => p.ProcessId, StringComparer.Ordinal);
 
@@ -54,21 +61,32 @@ internal sealed class RetailTarget(string connectionString, string logDirectory)
             ["Orders__Directory"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",
         };
-
-        var siloUrl = LoopbackUrl(FreePort.Next());
-        var silo = new Dictionary<string, string>(common, StringComparer.Ordinal)
+        foreach (var (name, value) in settings)
         {
-            ["ASPNETCORE_URLS"] = siloUrl,
+            common[name] = value;
+        }
+
+        var siloSettings = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
             ["Orleans__Endpoints__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["Orleans__Reminders__ProviderType"] = PostgresProviderType,
         };
         foreach (var storage in new[] { "orders", "inventory", "operations" })
         {
-            silo[$"Orleans__GrainStorage__{storage}__ProviderType"] = PostgresProviderType;
+            siloSettings[$"Orleans__GrainStorage__{storage}__ProviderType"] = PostgresProviderType;
         }
-        processes.Add(ChildProcess.Start("retail-silo", SolutionLayout.AssemblyOf("Retail.Silo"), [], silo, logDirectory));
-        using (var probe = BenchmarkHttp.CreateClient(new Uri(siloUrl)))
+
+        if (!embedded)
         {
+            var siloUrl = LoopbackUrl(FreePort.Next());
+            var silo = new Dictionary<string, string>(common, StringComparer.Ordinal) { ["ASPNETCORE_URLS"] = siloUrl };
+            foreach (var (name, value) in siloSettings)
+            {
+                silo[name] = value;
+            }
+
+            processes.Add(ChildProcess.Start("retail-silo", SolutionLayout.AssemblyOf("Retail.Silo"), [], silo, logDirectory));
+            using var probe = BenchmarkHttp.CreateClient(new Uri(siloUrl));
             await processes[0].WaitUntilHealthyAsync(probe, new Uri(probe.BaseAddress!, "/health"), TimeSpan.FromSeconds(120), cancellationToken);
         }
 
@@ -83,7 +101,16 @@ internal sealed class RetailTarget(string connectionString, string logDirectory)
             ["RateLimiting__PermitsPerMinute"] = "600000000",
             ["RateLimiting__Burst"] = "10000000",
         };
-        processes.Add(ChildProcess.Start("retail-api", SolutionLayout.AssemblyOf("Retail.Api"), [], api, logDirectory));
+        if (embedded)
+        {
+            api["Retail__Embedded"] = "true";
+            foreach (var (name, value) in siloSettings)
+            {
+                api[name] = value;
+            }
+        }
+
+        processes.Add(ChildProcess.Start(embedded ? "retail-api+silo" : "retail-api", SolutionLayout.AssemblyOf("Retail.Api"), [], api, logDirectory));
 
         client?.Dispose();
         client = BenchmarkHttp.CreateClient(new Uri(apiUrl));
@@ -92,7 +119,7 @@ internal sealed class RetailTarget(string connectionString, string logDirectory)
         await processes[^1].WaitUntilHealthyAsync(client, new Uri(client.BaseAddress!, "/health"), TimeSpan.FromSeconds(120), cancellationToken);
         if (processes[0].HasExited)
         {
-            throw new InvalidOperationException($"Retail.Silo exited; see {processes[0].LogPath}:\n{processes[0].Tail()}");
+            throw new InvalidOperationException($"{processes[0].Name} exited; see {processes[0].LogPath}:\n{processes[0].Tail()}");
         }
     }
 

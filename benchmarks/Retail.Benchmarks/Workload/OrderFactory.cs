@@ -9,27 +9,27 @@ namespace Retail.Benchmarks.Workload;
 /// Deterministic order payloads: order <c>i</c> of a run is a pure function of the seed, the run's key and <c>i</c>,
 /// so every target receives byte-for-byte the same bodies.
 /// </summary>
-internal sealed class OrderFactory(int seed, Catalog catalog)
+internal sealed class OrderFactory(int seed)
 {
     private static readonly DateTimeOffset PlacedAt = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
 
     /// <summary>The order's id and channel order id: <c>{runKey}-{index}</c>.</summary>
     public static string OrderIdFor(string runKey, int index) => runKey + "-" + index.ToString("D6", CultureInfo.InvariantCulture);
 
-    /// <summary>Two lines of distinct SKUs drawn uniformly from the catalogue, one to three units each.</summary>
-    public byte[] Uniform(string runKey, int index)
+    /// <summary>Two lines of distinct SKUs drawn uniformly from <paramref name="catalog"/>, one to three units each.</summary>
+    public byte[] Uniform(Catalog catalog, string runKey, int index)
     {
         var random = RandomFor(runKey, index);
         var first = random.Next(catalog.SkuCount);
         var second = (first + 1 + random.Next(catalog.SkuCount - 1)) % catalog.SkuCount;
-        return Serialize(runKey, index, [(Catalog.Sku(first), random.Next(1, 4)), (Catalog.Sku(second), random.Next(1, 4))]);
+        return Serialize(runKey, index, [(catalog.SkuAt(first), random.Next(1, 4)), (catalog.SkuAt(second), random.Next(1, 4))]);
     }
 
-    /// <summary>80% one unit of the flash SKU, 20% an ordinary uniform order.</summary>
-    public byte[] FlashSale(string runKey, int index, string flashSku)
+    /// <summary>80% one unit of <paramref name="hotSku"/> (a flash sale's or a hot SKU's), 20% an ordinary uniform order.</summary>
+    public byte[] OneSkuMix(Catalog catalog, string runKey, int index, string hotSku)
     {
         var random = RandomFor(runKey, index);
-        return random.Next(100) < 80 ? Serialize(runKey, index, [(flashSku, 1)]) : Uniform(runKey, index);
+        return random.Next(100) < 80 ? Serialize(runKey, index, [(hotSku, 1)]) : Uniform(catalog, runKey, index);
     }
 
     private Random RandomFor(string runKey, int index)

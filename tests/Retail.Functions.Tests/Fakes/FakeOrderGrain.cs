@@ -1,5 +1,6 @@
 using Retail.Contracts;
 using Retail.Contracts.Erp;
+using Retail.Contracts.Inventory;
 using Retail.Contracts.Orders;
 
 namespace Retail.Functions.Tests.Fakes;
@@ -133,6 +134,8 @@ public sealed class FakeOrderGrain(FakeGrains grains, string orderId) : IOrderGr
     public Task ReceiveReturnAsync(ReturnReceived message) => Erp("ReceiveReturn", message);
 
     public Task OnReservationsReleasedAsync(ReservationsReleased released) => throw new NotSupportedException();
+
+    public Task OnPromisesChangedAsync(PromisesChanged changed) => throw new NotSupportedException();
 
     public Task RetryAsync(string exceptionKind) => throw new NotSupportedException();
 

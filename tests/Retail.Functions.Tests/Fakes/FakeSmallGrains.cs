@@ -211,4 +211,10 @@ public sealed class FakeInventoryGrain(FakeGrains grains, string key) : IInvento
     public Task RestockAsync(string operationId, int quantity) => throw new NotSupportedException();
     public Task<InventoryPosition> SetStockAsync(int onHand, int safetyStock) => throw new NotSupportedException();
     public Task<InventoryPosition> GetAsync() => throw new NotSupportedException();
+    public Task<InventoryPosition> ExpectInboundAsync(InboundExpectation expectation) => throw new NotSupportedException();
+    public Task<ReceiptResult> ReceiveInboundAsync(string reference, int quantity, DateTimeOffset receivedAt) => throw new NotSupportedException();
+    public Task<InventoryPosition> ShipTransferAsync(string transferId, int quantity) => throw new NotSupportedException();
+    public Task<InventoryPosition> CompleteTransitAsync(string transferId) => throw new NotSupportedException();
+    public Task<PromiseResult> PromiseAsync(PromiseRequest request) => throw new NotSupportedException();
+    public Task ReleasePromiseAsync(ReservationId id) => throw new NotSupportedException();
 }

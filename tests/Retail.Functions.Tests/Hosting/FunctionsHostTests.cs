@@ -16,7 +16,7 @@ public sealed class FunctionsHostTests
     [Fact]
     public void IsPresent_LocalRunWithSettingsOnly_IsFalse()
     {
-        string[] args = ["--urls", "http://127.0.0.1:5199", "--Orleans:Membership", "Postgres"];
+        string[] args = ["--urls", "http://127.0.0.1:5199", "--Orleans:Clustering:ProviderType", "RetailPostgres"];
 
         Assert.False(FunctionsHost.IsPresent(args, _ => null));
     }

@@ -131,6 +131,17 @@ public sealed class SchemaGovernanceTests
             {
                 OrderId = "ord-web-10001", Channel = "web", ChannelOrderId = "web-10001", Status = OrderStatus.PartiallyShipped,
                 Lines = [new LineQuantity { LineId = "1", Quantity = 1 }], Amount = 21.49m,
+                Promises = [new LinePromise { LineId = "2", LocationId = "dc-chicago", Quantity = 2, PromisedAt = new DateTimeOffset(2026, 11, 26, 8, 0, 0, TimeSpan.Zero) }],
+            },
+            EventTypes.InventoryInboundChanged => new InboundChangedEventData
+            {
+                Sku = "SOCK-TRL-CHR-M", LocationId = "dc-chicago", Reference = "po:PO-2026-0412", Kind = "purchase-order", Quantity = 120, Promised = 7,
+                ExpectedAt = new DateTimeOffset(2026, 11, 26, 8, 0, 0, TimeSpan.Zero), Inbound = 144, Reason = "expected",
+            },
+            _ when type.StartsWith("retail.transfer.", StringComparison.Ordinal) => new TransferEventData
+            {
+                TransferId = "TR-8812", FromLocationId = "dc-chicago", ToLocationId = "store-berlin-mitte", At = new DateTimeOffset(2026, 11, 28, 9, 12, 0, TimeSpan.Zero),
+                Lines = [new SkuQuantity { Sku = "SOCK-TRL-CHR-M", Quantity = 23 }], Variances = [new SkuQuantity { Sku = "SOCK-TRL-CHR-M", Quantity = -1 }],
             },
             _ when type.StartsWith("retail.inventory.", StringComparison.Ordinal) => new InventoryEventData
             {

@@ -3,7 +3,7 @@ using Retail.Functions.Stripe;
 
 namespace Retail.Functions.Tests.Stripe;
 
-public sealed class StripeSignatureTests
+public sealed class StripeWebhookSignatureTests
 {
     private const string Json = "{\"id\":\"evt_1\"}";
     private static readonly byte[] Body = Encoding.UTF8.GetBytes(Json);
