@@ -47,7 +47,6 @@ var api = builder.AddProject<Projects.Retail_Api>("api", launchProfileName: null
     .WithRetailApiUrls()
     .WithReference(orleans.AsClient())
     .WithReference(services.Database)
-    .WithRetailMessaging(services)
     .WithRetailDevelopment(development)
     .WithHttpHealthCheck("/health")
     .WaitFor(silo);

@@ -4,6 +4,10 @@ using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Retail.Contracts;
+using Retail.Contracts.Erp;
+using Retail.Contracts.Events;
+using Retail.Contracts.Orders;
 
 namespace Retail.EndToEnd.Tests.AppHost;
 
@@ -13,27 +17,77 @@ public sealed class DashboardTelemetryTests(DistributedAppFixture fixture)
     private static readonly TimeSpan ExportTimeout = TimeSpan.FromMinutes(2);
 
     [Fact]
-    public async Task OrderRequest_Traced_DashboardHasSpansOfTheApiAndASilo()
+    public async Task OrderRequest_Traced_DashboardHasSpansOfTheApiASiloAndThePublishToTheBroker()
     {
         using var api = fixture.Api();
-        var location = "WH-TRACE-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         var traceId = ActivityTraceId.CreateRandom();
-        using var request = new HttpRequestMessage(HttpMethod.Put, $"api/v1/locations/{location}")
-        {
-            Content = JsonContent.Create(new { name = "Traced warehouse", type = "warehouse", priority = 1, region = "US-East" }),
-        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/orders") { Content = JsonContent.Create(NewOrder(), options: RetailJson.Options) };
         request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
         using var response = await api.SendAsync(request);
-        Assert.True(response.IsSuccessStatusCode, $"PUT location answered {(int)response.StatusCode}");
+        Assert.True(response.IsSuccessStatusCode, $"POST order answered {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var orderId = body.RootElement.GetProperty("orderId").GetString()!;
 
-        var services = await WaitForTraceAsync(traceId.ToHexString(), required: ["api", "silo"]);
+        // The event arrives carrying, in its message properties, the context of the span that published it.
+        var received = (await fixture.Traffic.WaitForEventsAsync(orderId, EventTypes.OrderReceived, ExportTimeout, () => "no order.received event"))
+            .First(retailEvent => retailEvent.Type == EventTypes.OrderReceived);
+        var traceParent = fixture.Traffic.TraceParentOf(received);
+        Assert.NotNull(traceParent);
+        Assert.Equal(traceId.ToHexString(), traceParent.Split('-')[1]);
+        var publishSpanId = traceParent.Split('-')[2];
 
-        Assert.Contains("api", services);
-        Assert.Contains("silo", services);
+        var spans = await WaitForTraceAsync(traceId.ToHexString(), spans =>
+            spans.Any(span => span.Service == "api") && spans.Any(span => span.Service == "silo")
+            && spans.FirstOrDefault(span => span.SpanId == publishSpanId) is { } publish && Lineage(spans, publish).Any(span => span.Name == "outbox deliver"));
+
+        Assert.Contains(spans, span => span.Service == "api" && span.Kind == SpanKindServer);
+        Assert.Contains(spans, span => span.Service == "silo");
+        var publish = Assert.Single(spans, span => span.SpanId == publishSpanId);
+        Assert.True(IsBrokerPublish(publish), $"The event's parent span is {publish.Name} (kind {publish.Kind}), not a publish to RabbitMQ.");
+        Assert.Equal("silo", publish.Service);
+        // That publish is the relay's delivery of the outbox entry (its own span, or RabbitMQ.Client's under it).
+        var lineage = Lineage(spans, publish).Select(span => span.Name).ToList();
+        Assert.Contains(Entities.RetailEvents + " publish", lineage);
+        Assert.Contains("outbox deliver", lineage);
     }
 
-    /// <summary>The resources whose spans of the trace the dashboard's telemetry API returns, once the required ones are there.</summary>
-    private async Task<HashSet<string>> WaitForTraceAsync(string traceId, string[] required)
+    private const int SpanKindServer = 2;
+    private const int SpanKindProducer = 4;
+
+    private static bool IsBrokerPublish(Span span) =>
+        span.Kind == SpanKindProducer && span.Attributes.GetValueOrDefault("messaging.system") == "rabbitmq";
+
+    private static CanonicalOrder NewOrder()
+    {
+        var channelOrderId = "TRACE-" + Guid.NewGuid().ToString("N")[..12];
+        return new CanonicalOrder
+        {
+            Channel = Channels.Web,
+            ChannelOrderId = channelOrderId,
+            PlacedAt = DateTimeOffset.UtcNow,
+            Currency = "USD",
+            Customer = new Customer { CustomerId = "c-trace", Email = "trace@example.com", Name = "Trace Test" },
+            ShipTo = new Address { Name = "Trace Test", Line1 = "1 Main St", City = "Springfield", Region = "IL", PostalCode = "62701", Country = "US" },
+            Lines = [new OrderLine { LineId = "1", Sku = "TRACE-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant(), Quantity = 1, UnitPrice = 10.00m, Tax = 0.80m }],
+            Totals = new Totals { Subtotal = 10.00m, Shipping = 0, Tax = 0.80m, GrandTotal = 10.80m },
+            Payment = new Payment { Provider = "stripe", Reference = "pi_" + channelOrderId, Status = PaymentStatuses.Pending },
+        };
+    }
+
+    /// <summary>One span of a trace as the dashboard's telemetry API returns it.</summary>
+    private sealed record Span(string? Service, string Name, int Kind, string SpanId, string? ParentSpanId, IReadOnlyDictionary<string, string?> Attributes);
+
+    /// <summary>The span and its ancestors within the trace, nearest first.</summary>
+    private static IEnumerable<Span> Lineage(List<Span> spans, Span span)
+    {
+        for (Span? current = span; current is not null; current = spans.FirstOrDefault(parent => parent.SpanId == current.ParentSpanId))
+        {
+            yield return current;
+        }
+    }
+
+    /// <summary>The trace's spans from the dashboard's telemetry API, once <paramref name="complete"/> holds for them.</summary>
+    private async Task<List<Span>> WaitForTraceAsync(string traceId, Func<List<Span>, bool> complete)
     {
         var configuration = fixture.App.Services.GetRequiredService<IConfiguration>();
         var login = await fixture.App.GetDashboardUrlAsync();
@@ -41,41 +95,44 @@ public sealed class DashboardTelemetryTests(DistributedAppFixture fixture)
         dashboard.DefaultRequestHeaders.Add("x-api-key", configuration["AppHost:DashboardApiKey"]
             ?? throw new InvalidOperationException("The AppHost has no AppHost:DashboardApiKey."));
         var deadline = DateTime.UtcNow + ExportTimeout;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var spans = new List<Span>();
         var last = "";
         while (DateTime.UtcNow < deadline)
         {
-            using var answer = await dashboard.GetAsync("api/telemetry/traces");
+            using var answer = await dashboard.GetAsync($"api/telemetry/spans?traceId={traceId}&limit=10000");
             last = $"{(int)answer.StatusCode}";
             if (answer.IsSuccessStatusCode)
             {
                 using var document = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
-                foreach (var resourceSpans in document.RootElement.GetProperty("data").GetProperty("resourceSpans").EnumerateArray())
-                {
-                    var hasTrace = resourceSpans.GetProperty("scopeSpans").EnumerateArray()
+                spans = [.. document.RootElement.GetProperty("data").GetProperty("resourceSpans").EnumerateArray()
+                    .SelectMany(resourceSpans => resourceSpans.GetProperty("scopeSpans").EnumerateArray()
                         .SelectMany(scope => scope.GetProperty("spans").EnumerateArray())
-                        .Any(span => span.GetProperty("traceId").GetString() == traceId);
-                    if (hasTrace && ServiceName(resourceSpans) is { } name)
-                    {
-                        seen.Add(name);
-                    }
-                }
-                if (required.All(seen.Contains))
+                        .Where(span => span.GetProperty("traceId").GetString() == traceId)
+                        .Select(span => new Span(
+                            ServiceName(resourceSpans),
+                            span.GetProperty("name").GetString()!,
+                            span.TryGetProperty("kind", out var kind) ? kind.GetInt32() : 0,
+                            span.GetProperty("spanId").GetString()!,
+                            span.TryGetProperty("parentSpanId", out var parent) ? parent.GetString() : null,
+                            Attributes(span))))];
+                if (complete(spans))
                 {
-                    return seen;
+                    return spans;
                 }
             }
             await Task.Delay(1000);
         }
-        throw new TimeoutException($"The dashboard has spans of trace {traceId} from [{string.Join(", ", seen)}] only; last answer {last}.");
+        throw new TimeoutException($"The dashboard has these spans of trace {traceId} only (last answer {last}):\n"
+            + string.Join("\n", spans.Select(span => $"{span.Service}: {span.Name} (kind {span.Kind})")));
     }
 
-    private static string? ServiceName(JsonElement resourceSpans) =>
-        resourceSpans.TryGetProperty("resource", out var resource) && resource.TryGetProperty("attributes", out var attributes)
+    private static Dictionary<string, string?> Attributes(JsonElement element) =>
+        element.TryGetProperty("attributes", out var attributes)
             ? attributes.EnumerateArray()
-                .Where(attribute => attribute.GetProperty("key").GetString() == "service.name")
-                .Select(attribute => attribute.GetProperty("value").GetProperty("stringValue").GetString())
-                .FirstOrDefault()
-            : null;
+                .GroupBy(attribute => attribute.GetProperty("key").GetString()!, StringComparer.Ordinal)
+                .ToDictionary(group => group.Key, group => group.First().GetProperty("value").TryGetProperty("stringValue", out var value) ? value.GetString() : null, StringComparer.Ordinal)
+            : [];
 
+    private static string? ServiceName(JsonElement resourceSpans) =>
+        resourceSpans.TryGetProperty("resource", out var resource) ? Attributes(resource).GetValueOrDefault("service.name") : null;
 }

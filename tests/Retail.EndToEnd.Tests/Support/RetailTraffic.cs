@@ -16,6 +16,7 @@ internal sealed class RetailTraffic : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, SalesOrderPosted> _postings = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<RetailEvent>> _events = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _traceParents = new(StringComparer.Ordinal);
     private readonly List<IAsyncDisposable> _processors = [];
 
     public static async Task<RetailTraffic> StartAsync(IMessageProcessorFactory processors)
@@ -42,6 +43,10 @@ internal sealed class RetailTraffic : IAsyncDisposable
     {
         var retailEvent = RetailEvent.Parse(Encoding.UTF8.GetString(received.Message.Body.Span));
         _events.GetOrAdd(retailEvent.Subject, _ => new ConcurrentQueue<RetailEvent>()).Enqueue(retailEvent);
+        if (received.Message.ApplicationProperties.GetValueOrDefault(MessageProperties.TraceParent) is { } traceParent)
+        {
+            _traceParents[retailEvent.Id] = traceParent;
+        }
         return Task.FromResult(MessageOutcome.Complete);
     }
 
@@ -79,6 +84,9 @@ internal sealed class RetailTraffic : IAsyncDisposable
             await Task.Delay(250);
         }
     }
+
+    /// <summary>The traceparent the event carried in its message properties, if any.</summary>
+    public string? TraceParentOf(RetailEvent retailEvent) => _traceParents.GetValueOrDefault(retailEvent.Id);
 
     public async ValueTask DisposeAsync()
     {
