@@ -75,6 +75,7 @@ public static class RetailApi
         api.MapOrdersEndpoints();
         api.MapInventoryEndpoints();
         api.MapLocationsEndpoints();
+        api.MapTransfersEndpoints();
         api.MapExceptionsEndpoints();
         api.MapKpisEndpoints();
         api.MapSchemasEndpoints();

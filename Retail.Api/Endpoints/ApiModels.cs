@@ -13,9 +13,36 @@ public sealed record OrderList(IReadOnlyList<OrderSummary> Items, string? NextCu
 public sealed record ReturnAccepted(string ReturnId, ReturnStatus Status);
 
 /// <summary>Availability of a SKU across locations.</summary>
-public sealed record AvailabilityResponse(string Sku, int Total, IReadOnlyList<LocationAvailability> Locations);
+public sealed record AvailabilityResponse(string Sku, int Total, IReadOnlyList<LocationAvailability> Locations)
+{
+    /// <summary>Supply expected at the locations (purchase-order lines, transfers on their way), earliest first.</summary>
+    public IReadOnlyList<InboundResponse> Inbound { get; init; } = [];
 
-public sealed record LocationAvailability(string LocationId, int OnHand, int Reserved, int SafetyStock, int Available);
+    /// <summary>With <c>?quantity=N</c>: the earliest date and location at which N units can be promised; null when no supply reaches N.</summary>
+    public PromiseResponse? Promise { get; init; }
+}
+
+public sealed record LocationAvailability(string LocationId, int OnHand, int Reserved, int SafetyStock, int Available)
+{
+    /// <summary>Units shipped from here on transfers not yet received.</summary>
+    public int InTransit { get; init; }
+
+    /// <summary>Units of the inbound supply here promised to orders.</summary>
+    public int Promised { get; init; }
+}
+
+/// <summary>One supply expected at a location: its quantity, and how much of it is promised to orders already.</summary>
+public sealed record InboundResponse(string LocationId, int Quantity, DateTimeOffset ExpectedAt, string Reference, string Kind, int Promised);
+
+/// <summary>When <c>quantity</c> units can be promised (now, from stock on hand, or from inbound supply) and where.</summary>
+public sealed record PromiseResponse(int Quantity, DateTimeOffset AvailableFrom, string LocationId);
+
+/// <summary>POST /transfers.</summary>
+public sealed record TransferRequestBody(string? FromLocationId, string? ToLocationId, IReadOnlyList<TransferLineBody>? Lines);
+
+public sealed record TransferLineBody(string? Sku, int? Quantity);
+
+public sealed record TransferCreatedResponse(string TransferId, string Status);
 
 /// <summary>One stock position.</summary>
 public sealed record InventoryPositionResponse(

@@ -15,7 +15,7 @@ public static class InventoryEndpoints
     {
         api.MapGroup("/availability").WithTags("Inventory")
             .MapGet("/{sku}", GetAvailabilityAsync).WithName("GetAvailability").RequireAuthorization(Scopes.InventoryRead)
-            .WithSummary("Available units of a SKU at every location and in total")
+            .WithSummary("Available units of a SKU at every location and in total, its inbound supply, and with ?quantity=N when N units can be promised")
             .ProducesValidationProblem();
 
         var inventory = api.MapGroup("/inventory").WithTags("Inventory");
@@ -28,17 +28,34 @@ public static class InventoryEndpoints
         return api;
     }
 
-    internal static async Task<Ok<AvailabilityResponse>> GetAvailabilityAsync(string sku, IClusterClient cluster)
+    internal static async Task<Ok<AvailabilityResponse>> GetAvailabilityAsync(string sku, int? quantity, IClusterClient cluster, TimeProvider time)
     {
         var validation = new QueryValidation();
         sku = validation.Sku(nameof(sku), sku);
+        if (quantity is < 1 or > MaxQuantity)
+        {
+            validation.Add(nameof(quantity), $"Must be between 1 and {MaxQuantity}.");
+        }
         validation.ThrowIfInvalid();
         var availability = await cluster.GetGrain<ISkuAvailabilityGrain>(sku).GetAsync();
+        var promise = quantity is { } wanted ? PromiseRule.Earliest(availability.Locations, wanted, time.GetUtcNow()) : null;
         return TypedResults.Ok(new AvailabilityResponse(
             sku,
             availability.Total,
             [.. availability.Locations.Select(position => new LocationAvailability(
-                position.LocationId, position.OnHand, position.Reserved, position.SafetyStock, position.Available))]));
+                position.LocationId, position.OnHand, position.Reserved, position.SafetyStock, position.Available)
+            {
+                InTransit = position.InTransit,
+                Promised = position.Promised,
+            })])
+        {
+            Inbound = [.. availability.Locations
+                .SelectMany(position => position.Inbound.Select(supply => new InboundResponse(
+                    position.LocationId, supply.Quantity, supply.ExpectedAt, supply.Reference, supply.Kind, supply.Promised)))
+                .OrderBy(supply => supply.ExpectedAt)
+                .ThenBy(supply => supply.LocationId, StringComparer.Ordinal)],
+            Promise = promise is null ? null : new PromiseResponse(promise.Quantity, promise.AvailableFrom, promise.LocationId),
+        });
     }
 
     internal static async Task<Ok<InventoryPositionResponse>> GetPositionAsync(string sku, string locationId, IClusterClient cluster)

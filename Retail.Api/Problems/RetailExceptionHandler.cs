@@ -63,6 +63,7 @@ internal sealed partial class RetailExceptionHandler(ILogger<RetailExceptionHand
     {
         ProblemCodes.ValidationFailed or ProblemCodes.MalformedJson => StatusCodes.Status400BadRequest,
         ProblemCodes.OrderNotFound or ProblemCodes.InventoryNotFound or ProblemCodes.ExceptionNotFound or ApiProblemCodes.SchemaNotFound
+            or ProblemCodes.TransferNotFound or ProblemCodes.PurchaseOrderNotFound
             => StatusCodes.Status404NotFound,
         ProblemCodes.InvalidTransition or ProblemCodes.InsufficientInventory or ApiProblemCodes.IdempotencyInProgress => StatusCodes.Status409Conflict,
         ProblemCodes.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
@@ -77,6 +78,10 @@ internal sealed partial class RetailExceptionHandler(ILogger<RetailExceptionHand
         ProblemCodes.OrderNotFound => "The order does not exist.",
         ProblemCodes.InventoryNotFound => "The stock position does not exist.",
         ProblemCodes.ExceptionNotFound => "The exception record does not exist.",
+        ProblemCodes.TransferNotFound => "The transfer does not exist.",
+        ProblemCodes.PurchaseOrderNotFound => "The purchase order does not exist.",
+        ProblemCodes.LocationNotFound => "A location is not registered.",
+        ProblemCodes.SupplyConflict => "The supply document contradicts what is known of it.",
         ApiProblemCodes.SchemaNotFound => "The schema does not exist.",
         ProblemCodes.InvalidTransition => "The order's state does not allow this operation.",
         ProblemCodes.InsufficientInventory => "Not enough stock is available.",

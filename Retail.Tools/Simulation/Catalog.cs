@@ -24,6 +24,9 @@ internal static class Catalog
         ("BELT-BRN-M", "Brown belt, M", 35.00m), ("SCARF-RED", "Red scarf", 29.00m), ("BOOT-BLK-42", "Black boots 42", 149.00m),
     ];
 
+    /// <summary>A SKU stocked in a handful of units only: its orders are promised from the purchase orders the ERP confirms.</summary>
+    public const string ScarceSku = "BOOT-BLK-42";
+
     public static async Task SetUpAsync(HttpClient api, CancellationToken cancellationToken)
     {
         foreach (var location in Locations)
@@ -36,7 +39,7 @@ internal static class Catalog
         {
             foreach (var location in Locations)
             {
-                var onHand = location.Type == LocationType.Warehouse ? random.Next(150, 400) : random.Next(0, 25);
+                var onHand = sku == ScarceSku ? random.Next(0, 3) : location.Type == LocationType.Warehouse ? random.Next(150, 400) : random.Next(0, 25);
                 using var response = await Simulator.PutJsonAsync(api, $"api/v1/inventory/{sku}/{location.LocationId}", new { onHand, safetyStock = location.Type == LocationType.Store ? 2 : 5 }, cancellationToken);
                 await Simulator.EnsureAsync(response, $"PUT inventory {sku}@{location.LocationId}", cancellationToken);
             }

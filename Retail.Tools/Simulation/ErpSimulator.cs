@@ -11,11 +11,27 @@ namespace Retail.Tools.Simulation;
 /// <summary>
 /// A stand-in ERP: takes Retail's postings from <c>erp-outbound</c> and answers on <c>erp-inbound</c> the way an ERP
 /// does: accepts postings (and now and then rejects one), ships (sometimes in two parcels), invoices what shipped
-/// and receives authorised returns.
+/// and receives authorised returns; its supply side (<see cref="Supply"/>) sends purchase orders and carries out transfers.
 /// </summary>
-internal sealed class ErpSimulator(IMessagePublisher publisher, IMessageProcessorFactory processors, SimulationCounters counters, Random random)
+internal sealed class ErpSimulator
 {
     private readonly ConcurrentDictionary<string, SalesOrderPosted> _postings = new(StringComparer.Ordinal);
+    private readonly IMessagePublisher publisher;
+    private readonly IMessageProcessorFactory processors;
+    private readonly SimulationCounters counters;
+    private readonly Random random;
+
+    public ErpSimulator(IMessagePublisher publisher, IMessageProcessorFactory processors, SimulationCounters counters, Random random)
+    {
+        this.publisher = publisher;
+        this.processors = processors;
+        this.counters = counters;
+        this.random = random;
+        Supply = new ErpSupply((type, sessionId, body, cancellationToken) => SendAsync(type, sessionId, body, null, cancellationToken), counters, random);
+    }
+
+    /// <summary>Purchase orders and transfers.</summary>
+    public ErpSupply Supply { get; }
 
     public Task<IAsyncDisposable> StartAsync(CancellationToken cancellationToken) =>
         processors.StartAsync(Entities.ErpOutbound, HandleAsync, new ProcessorOptions { Sessions = true, MaxConcurrency = 16 }, cancellationToken);
@@ -29,6 +45,10 @@ internal sealed class ErpSimulator(IMessagePublisher publisher, IMessageProcesso
             case ErpMessageTypes.SalesOrderPosted:
                 var posting = JsonSerializer.Deserialize<SalesOrderPosted>(body, RetailJson.Options)!;
                 await AnswerPostingAsync(posting, received.Message.CorrelationId, cancellationToken);
+                break;
+            case ErpMessageTypes.TransferRequested:
+                var transfer = JsonSerializer.Deserialize<TransferRequested>(body, RetailJson.Options)!;
+                await Supply.ShipAsync(transfer, cancellationToken);
                 break;
             case ErpMessageTypes.ReturnAuthorized:
                 var authorized = JsonSerializer.Deserialize<ReturnAuthorized>(body, RetailJson.Options)!;

@@ -11,12 +11,16 @@ internal sealed record SimulationTarget(Uri Api, Uri Bridge, string BearerToken,
 /// <summary>
 /// <c>simulate</c>: a living system for the dashboard. Sets up locations and stock, then keeps sending Shopify
 /// orders (paid through Shopify), web orders through the API paid by Stripe, cancellations and returns, while a
-/// stand-in ERP accepts, ships, invoices and now and then rejects, and sends stock counts that differ a little.
+/// stand-in ERP accepts, ships, invoices and now and then rejects, and sends stock counts that differ a little. The ERP
+/// also confirms purchase orders (mostly of the scarce SKU, so web orders are promised from them) and receives them when
+/// due, and the simulation asks for transfers from a warehouse to a store, which the ERP ships and receives.
 /// </summary>
 internal static class Simulator
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(45);
+    private static readonly TimeSpan PurchaseOrderInterval = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan TransferInterval = TimeSpan.FromSeconds(60);
 
     public static async Task RunAsync(SimulationTarget target, CancellationToken cancellationToken)
     {
@@ -34,6 +38,8 @@ internal static class Simulator
 
         var nextProgress = DateTime.UtcNow + ProgressInterval;
         var nextSnapshot = DateTime.UtcNow + SnapshotInterval;
+        var nextPurchaseOrder = DateTime.UtcNow;
+        var nextTransfer = DateTime.UtcNow + TransferInterval;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -45,6 +51,17 @@ internal static class Simulator
                     await erp.SendSnapshotAsync(location, await Catalog.CountWithVarianceAsync(api, location, random, cancellationToken), cancellationToken);
                     nextSnapshot = DateTime.UtcNow + SnapshotInterval;
                 }
+                if (DateTime.UtcNow >= nextPurchaseOrder)
+                {
+                    await SendPurchaseOrderAsync(erp.Supply, random, cancellationToken);
+                    nextPurchaseOrder = DateTime.UtcNow + PurchaseOrderInterval;
+                }
+                if (DateTime.UtcNow >= nextTransfer)
+                {
+                    await RequestTransferAsync(api, random, counters, cancellationToken);
+                    nextTransfer = DateTime.UtcNow + TransferInterval;
+                }
+                await erp.Supply.ReceiveDueAsync(cancellationToken);
             }
             catch (HttpRequestException exception)
             {
@@ -58,6 +75,30 @@ internal static class Simulator
             }
             await Task.Delay(TimeSpan.FromMilliseconds(random.Next(150, 700)), cancellationToken);
         }
+    }
+
+    /// <summary>A purchase order at a warehouse: two in three for the scarce SKU, due in 30 to 90 seconds.</summary>
+    private static Task SendPurchaseOrderAsync(ErpSupply supply, Random random, CancellationToken cancellationToken)
+    {
+        var warehouses = Catalog.Locations.Where(l => l.Type == Retail.Contracts.Locations.LocationType.Warehouse).ToList();
+        var sku = random.Next(3) < 2 ? Catalog.ScarceSku : Catalog.Products[random.Next(Catalog.Products.Count)].Sku;
+        return supply.ConfirmPurchaseOrderAsync(warehouses[random.Next(warehouses.Count)].LocationId, sku, random.Next(4, 16), TimeSpan.FromSeconds(random.Next(30, 90)), cancellationToken);
+    }
+
+    /// <summary>Asks for a few units of a SKU to move from a warehouse to a store (POST /transfers).</summary>
+    private static async Task RequestTransferAsync(HttpClient api, Random random, SimulationCounters counters, CancellationToken cancellationToken)
+    {
+        var from = Catalog.Locations.Where(l => l.Type == Retail.Contracts.Locations.LocationType.Warehouse).ToList();
+        var to = Catalog.Locations.Where(l => l.Type == Retail.Contracts.Locations.LocationType.Store).ToList();
+        var sku = Catalog.Products[random.Next(Catalog.Products.Count)].Sku;
+        using var response = await api.PostAsJsonAsync("api/v1/transfers", new
+        {
+            fromLocationId = from[random.Next(from.Count)].LocationId,
+            toLocationId = to[random.Next(to.Count)].LocationId,
+            lines = new[] { new { sku, quantity = random.Next(2, 8) } },
+        }, Retail.Contracts.RetailJson.Options, cancellationToken);
+        await EnsureAsync(response, "POST transfer", cancellationToken);
+        counters.Increment("transfers requested");
     }
 
     /// <summary>Fails loudly on an answer the simulation did not expect, with the problem the service gave.</summary>

@@ -3,7 +3,7 @@
 (() => {
   const api = "/api/v1";
   const tokenKey = "retail.ops.token";
-  const statuses = ["Received", "Reserved", "Backordered", "OnHold", "Released", "PartiallyShipped", "Shipped", "Completed", "Cancelled"];
+  const statuses = ["Received", "Reserved", "Backordered", "OnHold", "Released", "PartiallyShipped", "Shipped", "Completed", "Cancelled", "Promised"];
   const channels = ["web", "shopify", "marketplace", "pos", "callcenter", "b2b"];
   const $ = (id) => document.getElementById(id);
   let exceptionCursor = null, orderCursor = null, openOrderId = null;
@@ -92,6 +92,11 @@
       ["Inventory variances", k.inventoryVariance.today, `${k.inventoryVariance.openToday} still open`],
       ["Refund backlog", k.refundBacklog.count, `${k.refundBacklog.amount.toFixed(2)} pending`],
       ["Recovery p50 / p95", ...recovery(k.recoveryTimeByKind)],
+      ["Return cycle p50 / p95", `${duration(k.returnCycleTime.authorizedToRefunded.p50Seconds)} / ${duration(k.returnCycleTime.authorizedToRefunded.p95Seconds)}`,
+        `authorised→received ${duration(k.returnCycleTime.authorizedToReceived.p50Seconds)}/${duration(k.returnCycleTime.authorizedToReceived.p95Seconds)}, ` +
+        `received→refunded ${duration(k.returnCycleTime.receivedToRefunded.p50Seconds)}/${duration(k.returnCycleTime.receivedToRefunded.p95Seconds)} ` +
+        `(${k.returnCycleTime.authorizedToRefunded.count} refunded)`],
+      ["Manual touch rate", `${k.manualTouchRate.perHundredOrders.toFixed(1)} / 100`, `${k.manualTouchRate.touched} of ${k.manualTouchRate.orders} orders today needed a person`],
     ];
     $("kpis").replaceChildren(...cards.map(([label, value, sub]) => {
       const card = document.createElement("div");
@@ -241,7 +246,8 @@
       lines.replaceChildren();
       for (const line of order.lines) {
         const row = lines.insertRow();
-        for (const value of [line.lineId, line.sku, line.ordered, line.reserved, line.shipped, line.cancelled, line.returned, line.backordered]) cell(row, String(value));
+        for (const value of [line.lineId, line.sku, line.ordered, line.reserved, line.shipped, line.cancelled, line.returned, line.backordered, line.promised ?? 0]) cell(row, String(value));
+        cell(row, line.promisedAt ? new Date(line.promisedAt).toLocaleString() : "");
       }
       $("timeline").replaceChildren(...order.timeline.map((entry) => {
         const item = document.createElement("li");
@@ -259,9 +265,46 @@
     } catch (error) { showError(error.message); }
   }
 
+  // Orders promised from inbound supply, oldest first, with the date each one's last promised unit is expected.
+  async function renderPromised() {
+    const page = await call("/orders?status=Promised&limit=25");
+    const views = await Promise.all(page.items.map((order) => call(`/orders/${encodeURIComponent(order.orderId)}`)));
+    const body = $("promised-orders").tBodies[0];
+    body.replaceChildren();
+    for (const order of views) {
+      const row = body.insertRow();
+      cell(row, "").append(orderLink(order.orderId));
+      cell(row, order.channel);
+      cell(row, `${age(order.receivedAt)} ago`);
+      const dates = order.lines.map((line) => line.promisedAt).filter(Boolean).sort();
+      cell(row, dates.length ? new Date(dates[dates.length - 1]).toLocaleString() : "");
+    }
+    $("promised-count").textContent = `(${page.items.length}${page.nextCursor ? "+" : ""})`;
+  }
+
+  // One SKU's supply on its way and the earliest date the asked quantity can be promised.
+  async function showSupply() {
+    const sku = $("supply-sku").value.trim();
+    if (!sku) return;
+    const quantity = Math.max(1, Number($("supply-quantity").value) || 1);
+    const availability = await call(`/availability/${encodeURIComponent(sku)}?quantity=${quantity}`);
+    const body = $("inbound").tBodies[0];
+    body.replaceChildren();
+    for (const supply of availability.inbound) {
+      const row = body.insertRow();
+      for (const value of [supply.locationId, supply.reference, supply.kind, supply.quantity, supply.promised]) cell(row, String(value));
+      cell(row, new Date(supply.expectedAt).toLocaleString());
+    }
+    const promise = availability.promise;
+    $("supply-promise").textContent = `${availability.total} available now; ` + (promise
+      ? `${quantity} can be promised from ${new Date(promise.availableFrom).toLocaleString()} at ${promise.locationId}.`
+      : `no supply reaches ${quantity}.`);
+  }
+
   async function refresh() {
     try {
       const [kpis, groups, exceptions] = await Promise.all([call("/kpis"), call("/exceptions/groups"), call("/exceptions?limit=50")]);
+      await renderPromised();
       renderKpis(kpis);
       await renderGroups(groups);
       renderExceptions(exceptions, false);
@@ -290,12 +333,14 @@
     $("exceptions-more").addEventListener("click", async () => {
       try { renderExceptions(await call(`/exceptions?limit=50&cursor=${encodeURIComponent(exceptionCursor)}`), true); } catch (error) { showError(error.message); }
     });
+    $("supply-search").addEventListener("submit", (event) => { event.preventDefault(); showSupply().catch((error) => showError(error.message)); });
     $("order-close").addEventListener("click", () => { $("order-view").hidden = true; openOrderId = null; });
     refresh().then(() => listOrders(false)).catch((error) => showError(error.message));
     setInterval(() => {
       if (!$("live").checked || !$("token-panel").hidden) return;
       refresh();
       if (openOrderId) openOrder(openOrderId, false);
+      if ($("supply-sku").value.trim()) showSupply().catch((error) => showError(error.message));
     }, 5000);
   }
 

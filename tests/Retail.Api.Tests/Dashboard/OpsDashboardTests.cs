@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,6 +61,11 @@ public sealed class OpsDashboardTests : IDisposable
         await page.Locator($"tr[data-exception-id='{exceptionId}'] a.order-link").ClickAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("#order-title")).ToHaveTextAsync(orderId, new() { Timeout = 30_000 });
         var timelineEntries = await page.Locator("#timeline li").CountAsync();
+        await Assertions.Expect(page.Locator(".kpi[data-kpi='Return cycle p50 / p95'] .sub")).ToContainTextAsync("authorised→received", new() { Timeout = 30_000 });
+        await page.ReloadAsync();
+        // The retry above was a person's: the order it belongs to counts as touched.
+        await Assertions.Expect(page.Locator(".kpi[data-kpi='Manual touch rate'] .sub"))
+            .ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[1-9][0-9]* of [1-9][0-9]* orders today needed a person$"), new() { Timeout = 30_000 });
         var directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(directory);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, "ops-dashboard.png"), FullPage = true });
@@ -107,6 +113,44 @@ public sealed class OpsDashboardTests : IDisposable
         Assert.True(groupsAboveQueue, "the groups are not shown before the exception queue");
         var after = await ExceptionsEndpointsTests.ListAllAsync(client, $"/api/v1/exceptions?kind=Backordered&root={Uri.EscapeDataString(sku)}&limit=200");
         Assert.All(after.Zip(records), pair => Assert.True(pair.First.GetProperty("attempts").GetInt32() > pair.Second.GetProperty("attempts").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Dashboard_ShowsPromisedOrdersAndTheInboundSupplyOfASku()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"Chromium is missing at {ChromiumPath}: install it with `apt-get install -y chromium` (CI does).");
+        using var client = new HttpClient { BaseAddress = baseAddress };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", api.Token(Retail.Api.Security.Scopes.All));
+        var sku = "SKU-" + Guid.NewGuid().ToString("N")[..8];
+        var warehouse = "dc-" + Guid.NewGuid().ToString("N")[..8];
+        await client.PutAsJsonAsync($"/api/v1/locations/{warehouse}", new { name = warehouse, type = "warehouse", priority = 1 });
+        await client.PutAsJsonAsync($"/api/v1/inventory/{sku}/{warehouse}", new { onHand = 0, safetyStock = 0 });
+        var poId = "PO-" + Guid.NewGuid().ToString("N")[..8];
+        await api.Services.GetRequiredService<IClusterClient>().GetGrain<Retail.Contracts.Transfers.IPurchaseOrderGrain>(poId).ConfirmAsync(new Retail.Contracts.Erp.PurchaseOrderConfirmed
+        {
+            PoId = poId,
+            LocationId = warehouse,
+            Lines = [new Retail.Contracts.Erp.PurchaseOrderLine { Sku = sku, Quantity = 6, ExpectedAt = DateTimeOffset.UtcNow.AddDays(2) }],
+        });
+        await TestOrders.EventuallyAsync(
+            async () => await (await client.GetAsync($"/api/v1/availability/{sku}")).JsonAsync(),
+            body => body.GetProperty("inbound").GetArrayLength() == 1);
+        var created = await (await client.PostJsonAsync("/api/v1/orders", TestOrders.Order(sku))).JsonAsync();
+        var orderId = created.GetProperty("orderId").GetString()!;
+        Assert.Equal("Promised", created.GetProperty("status").GetString());
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArguments });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1400 } });
+        await page.GotoAsync(new Uri(baseAddress, "/ops/").ToString());
+        await Assertions.Expect(page.Locator("#promised-orders")).ToContainTextAsync(orderId, new() { Timeout = 30_000 });
+        await page.Locator("#supply-sku").FillAsync(sku);
+        await page.Locator("#supply-quantity").FillAsync("3");
+        await page.Locator("#supply-search button").ClickAsync();
+
+        await Assertions.Expect(page.Locator("#inbound")).ToContainTextAsync($"po:{poId}", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#supply-promise")).ToContainTextAsync($"3 can be promised from", new() { Timeout = 30_000 });
+        Assert.Equal("2", await page.Locator("#inbound tbody tr td").Nth(4).TextContentAsync());
     }
 
     private sealed class DevelopmentApiFactory : ApiFactory

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Retail.Api.Security;
+using Retail.Contracts.Erp;
+using Retail.Contracts.Transfers;
 
 namespace Retail.Api.Tests.Endpoints;
 
@@ -37,6 +40,39 @@ public sealed class InventoryEndpointsTests(ApiFactory api)
 
         Assert.Equal(sku, availability.GetProperty("sku").GetString());
         Assert.Equal(7, availability.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task GetAvailability_WithAQuantity_AnswersTheInboundSupplyAndWhenItCanBePromised()
+    {
+        using var client = api.ClientWith(Scopes.InventoryRead, Scopes.InventoryWrite);
+        var sku = "SKU-" + Guid.NewGuid().ToString("N")[..8];
+        var warehouse = "dc-" + Guid.NewGuid().ToString("N")[..8];
+        var expectedAt = new DateTimeOffset(2030, 1, 7, 8, 0, 0, TimeSpan.Zero);
+        await client.PutAsJsonAsync($"/api/v1/locations/{warehouse}", new { name = warehouse, type = "warehouse", priority = 1 });
+        await client.PutAsJsonAsync($"/api/v1/inventory/{sku}/{warehouse}", new { onHand = 2, safetyStock = 0 });
+        var poId = "PO-" + Guid.NewGuid().ToString("N")[..8];
+        await api.Services.GetRequiredService<IClusterClient>().GetGrain<IPurchaseOrderGrain>(poId).ConfirmAsync(new PurchaseOrderConfirmed
+        {
+            PoId = poId,
+            LocationId = warehouse,
+            Lines = [new PurchaseOrderLine { Sku = sku, Quantity = 10, ExpectedAt = expectedAt }],
+        });
+
+        var later = await TestOrders.EventuallyAsync(
+            async () => await (await client.GetAsync($"/api/v1/availability/{sku}?quantity=5")).JsonAsync(),
+            body => body.GetProperty("inbound").GetArrayLength() == 1);
+        var now = await (await client.GetAsync($"/api/v1/availability/{sku}?quantity=2")).JsonAsync();
+        var never = await (await client.GetAsync($"/api/v1/availability/{sku}?quantity=50")).JsonAsync();
+        var invalid = await client.GetAsync($"/api/v1/availability/{sku}?quantity=0");
+
+        var inbound = later.GetProperty("inbound")[0];
+        Assert.Equal((warehouse, 10, $"po:{poId}"), (inbound.GetProperty("locationId").GetString(), inbound.GetProperty("quantity").GetInt32(), inbound.GetProperty("reference").GetString()));
+        Assert.Equal(expectedAt, later.GetProperty("promise").GetProperty("availableFrom").GetDateTimeOffset());
+        Assert.Equal(warehouse, later.GetProperty("promise").GetProperty("locationId").GetString());
+        Assert.True(now.GetProperty("promise").GetProperty("availableFrom").GetDateTimeOffset() < expectedAt);
+        Assert.True(!never.TryGetProperty("promise", out var none) || none.ValueKind == System.Text.Json.JsonValueKind.Null, "no promise for more than all supply");
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
     }
 
     [Fact]
