@@ -1,10 +1,12 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Retail.Contracts.Exceptions;
+using Retail.Contracts.Projections;
 using Retail.Grains;
 using Retail.Grains.Outbox;
 using Retail.Hosting;
 using Retail.Messaging;
 using Retail.Postgres.Hosting;
+using Retail.Silo.Listings;
 
 namespace Retail.Silo;
 
@@ -41,20 +43,21 @@ public static class RetailOrleansHosting
             }
             foreach (var name in StorageNames.All.Where(name => !orleans.HasProvider($"GrainStorage:{name}")))
             {
-                silo.AddMemoryGrainStorage(name);
+                silo.AddRetailMemoryGrainStorage(name);
             }
             if (!orleans.HasProvider("Reminders"))
             {
                 silo.UseInMemoryReminderService();
             }
-            // The exception listing is projected where the exception records' state is stored.
+            // The exception listing is read where the exception records' state (and with it the listing) is stored.
             if (orleans.ProviderType($"GrainStorage:{StorageNames.Operations}") == RetailPostgresProviders.ProviderType)
             {
                 silo.Services.AddRetailPostgresExceptionProjection(builder.Configuration);
             }
             else
             {
-                silo.Services.TryAddSingleton<IExceptionProjection, InMemoryExceptionProjection>();
+                silo.Services.TryAddSingleton<InMemoryListings>();
+                silo.Services.TryAddSingleton<IExceptionProjection>(services => services.GetRequiredService<InMemoryListings>());
             }
         });
         return builder;

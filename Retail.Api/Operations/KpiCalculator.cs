@@ -18,6 +18,13 @@ internal static class KpiCalculator
         var shippedToday = inputs.Orders.Where(order => order.ShippedAt >= today).ToList();
         var acceptedToday = inputs.Orders.Where(order => order.ReleasedAt is not null && order.PostingAcceptedAt >= today).ToList();
         var refunds = inputs.Orders.Where(order => order.RefundPendingAmount > 0).ToList();
+        var returns = inputs.Returns ?? [];
+        var receivedIds = received.Select(order => order.OrderId).ToHashSet(StringComparer.Ordinal);
+        var touched = inputs.OpenExceptions.Concat(inputs.ResolvedExceptions ?? [])
+            .Where(record => record.ManualTouches > 0 && receivedIds.Contains(record.BusinessKey))
+            .Select(record => record.BusinessKey)
+            .Distinct(StringComparer.Ordinal)
+            .Count();
         var oldest = inputs.OpenExceptions.Count == 0 ? (DateTimeOffset?)null : inputs.OpenExceptions.Min(record => record.CreatedAt);
 
         return new KpiReport
@@ -50,6 +57,19 @@ internal static class KpiCalculator
                 .GroupBy(record => record.Kind, StringComparer.Ordinal)
                 .OrderBy(group => group.Key, StringComparer.Ordinal)
                 .ToDictionary(group => group.Key, group => Percentiles([.. group.Select(record => (record.UpdatedAt - record.CreatedAt).TotalSeconds)]), StringComparer.Ordinal),
+            ReturnCycleTime = new ReturnCycleTime
+            {
+                AuthorizedToReceived = Percentiles([.. returns.Where(r => r.ReceivedAt is not null).Select(r => (r.ReceivedAt!.Value - r.AuthorizedAt).TotalSeconds)]),
+                ReceivedToRefunded = Percentiles([.. returns.Where(r => r.ReceivedAt is not null && r.RefundedAt is not null)
+                    .Select(r => (r.RefundedAt!.Value - r.ReceivedAt!.Value).TotalSeconds)]),
+                AuthorizedToRefunded = Percentiles([.. returns.Where(r => r.RefundedAt is not null).Select(r => (r.RefundedAt!.Value - r.AuthorizedAt).TotalSeconds)]),
+            },
+            ManualTouchRate = new ManualTouchRate
+            {
+                Orders = received.Count,
+                Touched = touched,
+                PerHundredOrders = received.Count == 0 ? 0 : 100.0 * touched / received.Count,
+            },
         };
     }
 

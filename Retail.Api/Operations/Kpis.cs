@@ -23,6 +23,30 @@ public sealed record KpiReport
     /// look-back window and resolved since, by kind.
     /// </summary>
     public IReadOnlyDictionary<string, LatencyPercentiles> RecoveryTimeByKind { get; init; } = new Dictionary<string, LatencyPercentiles>();
+    /// <summary>Return processing cycle time over the returns authorised in the look-back window, stage by stage.</summary>
+    public ReturnCycleTime ReturnCycleTime { get; init; } = new();
+    /// <summary>Of today's orders, how many needed a person: an exception of theirs retried or resolved by hand.</summary>
+    public ManualTouchRate ManualTouchRate { get; init; } = new();
+}
+
+public sealed record ReturnCycleTime
+{
+    /// <summary>Authorised to received (the goods arrived), over the returns received.</summary>
+    public LatencyPercentiles AuthorizedToReceived { get; init; } = new();
+    /// <summary>Received to refunded (the refund confirmed), over the returns received and refunded.</summary>
+    public LatencyPercentiles ReceivedToRefunded { get; init; } = new();
+    /// <summary>Authorised to refunded: the whole cycle, over the returns refunded.</summary>
+    public LatencyPercentiles AuthorizedToRefunded { get; init; } = new();
+}
+
+public sealed record ManualTouchRate
+{
+    /// <summary>Orders received today.</summary>
+    public int Orders { get; init; }
+    /// <summary>Of those, orders with an exception record a person retried or resolved.</summary>
+    public int Touched { get; init; }
+    /// <summary>Touched orders per 100 orders (0 when there are no orders).</summary>
+    public double PerHundredOrders { get; init; }
 }
 
 public sealed record OrdersToday

@@ -1,6 +1,7 @@
 using Retail.Contracts;
 using Retail.Contracts.Exceptions;
 using Retail.Contracts.Orders;
+using Retail.Contracts.Projections;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Retail.Grains;
 using Retail.Postgres.Connection;
@@ -12,9 +13,9 @@ using OrderPage = Retail.Contracts.Orders.OrderPage;
 namespace Retail.Api.Operations;
 
 /// <summary>
-/// The read model in SQL over the grain state in PostgreSQL (<see cref="OperationsQueries"/>): the order list and the
-/// KPI inputs come from the order state and the exception listing that the silos write, so they survive restarts and
-/// need no in-memory order directory (silos on PostgreSQL run with <c>Orders:Directory=false</c>).
+/// The read model over the listing tables in PostgreSQL (<see cref="OperationsQueries"/>): the order list and the KPI
+/// inputs come from the order, return and exception listings that the silos' grain storage writes with the state, so
+/// they survive restarts and need no in-memory order directory (silos on PostgreSQL run with <c>Orders:Directory=false</c>).
 /// </summary>
 internal sealed class PostgresOperationsReadModel(OperationsQueries queries, IExceptionProjection exceptions) : IOperationsReadModel
 {
@@ -63,7 +64,9 @@ internal sealed class PostgresOperationsReadModel(OperationsQueries queries, IEx
         var variances = await exceptions.ListAllAsync(
             new ExceptionQuery { Status = null, Kind = ExceptionKinds.InventoryVariance, CreatedFrom = startOfToday }, PageSize, cancellationToken);
         var resolved = await exceptions.ListAllAsync(new ExceptionQuery { Status = ExceptionStatus.Resolved, CreatedFrom = since }, PageSize, cancellationToken);
-        return new KpiInputs([.. orders.Select(ToSummary)], open, variances, resolved);
+        var returns = await queries.ListReturnsAuthorizedSinceAsync(since, cancellationToken);
+        return new KpiInputs([.. orders.Select(ToSummary)], open, variances, resolved,
+            [.. returns.Select(row => new ReturnListing(row.OrderId, row.ReturnId, row.AuthorizedAt, row.ReceivedAt, row.RefundedAt))]);
     }
 
     private static OrderSummary ToSummary(OrderSummaryRow row) => new()
@@ -73,7 +76,7 @@ internal sealed class PostgresOperationsReadModel(OperationsQueries queries, IEx
         ChannelOrderId = row.ChannelOrderId ?? "",
         Status = Enum.TryParse<OrderStatus>(row.Status, ignoreCase: false, out var status)
             ? status
-            : throw new InvalidOperationException($"The stored state of order '{row.OrderId}' has the unknown status '{row.Status}'."),
+            : throw new InvalidOperationException($"The listing row of order '{row.OrderId}' has the unknown status '{row.Status}'."),
         ReceivedAt = row.ReceivedAt,
         UpdatedAt = row.UpdatedAt ?? row.ReceivedAt,
         ReleasedAt = row.ReleasedAt,
@@ -103,7 +106,8 @@ internal static class OperationsReadModelRegistration
         }
         else
         {
-            services.TryAddSingleton<IExceptionProjection, InMemoryExceptionProjection>();
+            services.TryAddSingleton<InMemoryListings>();
+            services.TryAddSingleton<IExceptionProjection>(sp => sp.GetRequiredService<InMemoryListings>());
             services.AddSingleton<IOperationsReadModel, GrainOperationsReadModel>();
         }
         return services;

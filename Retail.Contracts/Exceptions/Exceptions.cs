@@ -43,6 +43,8 @@ public sealed record ExceptionRecord
     [Id(10)] public DeadLetteredMessage? Message { get; init; }
     /// <summary>The business root of the cause, which groups records with the kind (<see cref="ExceptionCauses"/>).</summary>
     [Id(11)] public string Root { get; init; } = "";
+    /// <summary>How many times a person retried or resolved the record (through the API); the manual touch rate counts them.</summary>
+    [Id(12)] public int ManualTouches { get; init; }
 }
 
 /// <summary>A message as it was received, kept so that a retry can send it again after a fix.</summary>

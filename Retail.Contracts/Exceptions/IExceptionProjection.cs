@@ -1,14 +1,12 @@
 namespace Retail.Contracts.Exceptions;
 
 /// <summary>
-/// The listing of exception records across business keys: rows the project owns (one per record), written by each
-/// exception grain after its own state write, and read by the API and the KPIs. PostgreSQL in a cluster,
-/// <see cref="InMemoryExceptionProjection"/> in the embedded mode.
+/// The listing of exception records across business keys: rows the project owns (one per record,
+/// <see cref="Projections.ExceptionListing"/>), written by the grain storage with the exception grains' state, and read
+/// by the API and the KPIs. PostgreSQL in a cluster, <see cref="Projections.InMemoryListings"/> in the embedded mode.
 /// </summary>
 public interface IExceptionProjection
 {
-    /// <summary>Inserts or replaces these records (by id).</summary>
-    Task WriteAsync(IReadOnlyList<ExceptionRecord> records, CancellationToken cancellationToken = default);
 
     /// <summary>Records matching the query, oldest first (by creation, then id), at most <see cref="ExceptionQuery.Limit"/>.</summary>
     Task<IReadOnlyList<ExceptionRecord>> ListAsync(ExceptionQuery query, CancellationToken cancellationToken = default);

@@ -14,6 +14,12 @@ internal sealed class ErpInboundOptions
 
     /// <summary>How many sessions (orders, stock positions) are handled at once.</summary>
     public int MaxConcurrency { get; set; } = 8;
+
+    /// <summary>
+    /// The largest body accepted, in bytes (256 KiB by default, Service Bus Standard's limit); a larger message is
+    /// dead-lettered as <c>MessageTooLarge</c> without being read.
+    /// </summary>
+    public int MaxMessageBytes { get; set; } = 256 * 1024;
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Text;
 using System.Text.Json;
 using Retail.Contracts;
@@ -15,15 +16,21 @@ using Retail.Messaging;
 namespace Retail.Functions.Erp;
 
 /// <summary>
-/// Handles one message of <c>erp-inbound</c>, independent of the host and the transport: validates it against its
-/// schema, dedupes it on its message id, and applies it to its grain. Invalid input is dead-lettered at once with its
-/// reason and raised as an exception record (so a person can fix and re-submit it); a transient failure is abandoned
+/// Handles one message of <c>erp-inbound</c>, independent of the host and the transport: checks its envelope (a session
+/// id, which orders each subject's messages, and a body within <see cref="ErpInboundOptions.MaxMessageBytes"/>),
+/// validates it against its schema, dedupes it on its message id, and applies it to its grain. Invalid input is
+/// dead-lettered at once with its reason and raised as an exception record (so a person can fix and re-submit it; a
+/// message over the size limit is listed without its body, which is not read); a transient failure is abandoned
 /// for redelivery after a pause that doubles with each delivery (<see cref="RedeliveryPause"/>), and dead-lettered the
 /// same way once <see cref="MaxDeliveries"/> is reached. The pauses let the deliveries span a silo failure (the
 /// cluster declaring the silo dead and the clients dropping its gateway) instead of spending them in seconds.
 /// </summary>
-internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaValidator schemas, TimeProvider time, ILogger<ErpInboundHandler> logger)
+internal sealed partial class ErpInboundHandler(
+    IGrainFactory grains, SchemaValidator schemas, TimeProvider time, IOptions<ErpInboundOptions> options, ILogger<ErpInboundHandler> logger)
 {
+    public const string MessageTooLarge = "MessageTooLarge";
+    public const string MissingSessionId = "MissingSessionId";
+
     public const string DedupeSource = "erp";
     public const int MaxDeliveries = 10;
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
@@ -42,7 +49,7 @@ internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaVali
         using var scope = Correlation.Begin(correlationId, logger);
         var messageType = Property(message, MessageProperties.MessageType) ?? message.Subject;
 
-        var invalid = await ValidateAsync(messageType, message.Body);
+        var invalid = CheckEnvelope(message) ?? await ValidateAsync(messageType, message.Body);
         if (invalid is not null)
         {
             return await DeadLetterAsync(received, messageType, correlationId, invalid.Value.Reason, invalid.Value.Description, cancellationToken);
@@ -97,6 +104,22 @@ internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaVali
         LogAbandoned(logger, exception, received.Message.MessageId, received.DeliveryCount, pause);
         await Task.Delay(pause, time, cancellationToken);
         return MessageOutcome.Abandon;
+    }
+
+    /// <summary>Null when the message has a session id and a body within the size limit.</summary>
+    private (string Reason, string Description)? CheckEnvelope(TransportMessage message)
+    {
+        var limit = options.Value.MaxMessageBytes;
+        if (message.Body.Length > limit)
+        {
+            return (MessageTooLarge, $"The body is {message.Body.Length} bytes; the limit is {limit} bytes (Bridge:ErpInbound:MaxMessageBytes).");
+        }
+        if (string.IsNullOrWhiteSpace(message.SessionId))
+        {
+            return (MissingSessionId,
+                "The message has no session id: erp-inbound orders each subject's messages by it (the order id, or the SKU and location of a position).");
+        }
+        return null;
     }
 
     /// <summary>Null when the message is a known type whose body satisfies its schema.</summary>
@@ -197,7 +220,8 @@ internal sealed partial class ErpInboundHandler(IGrainFactory grains, SchemaVali
                 Kind = ExceptionKinds.DeadLetter,
                 BusinessKey = message.MessageId,
                 Reason = $"{reason}: {description}",
-                Message = new DeadLetteredMessage
+                // A body over the limit is neither kept nor re-sent: a retry could only fail the same way.
+                Message = reason == MessageTooLarge ? null : new DeadLetteredMessage
                 {
                     Entity = received.Entity,
                     MessageId = message.MessageId,

@@ -4,6 +4,7 @@ using Retail.Contracts;
 using Retail.Contracts.Events;
 using Retail.Contracts.Exceptions;
 using Retail.Contracts.Orders;
+using Retail.Contracts.Projections;
 using Retail.Grains.Inventory;
 using Retail.Grains.Outbox;
 using Retail.Grains.Telemetry;
@@ -11,22 +12,25 @@ using Retail.Grains.Telemetry;
 namespace Retail.Grains.Exceptions;
 
 [GenerateSerializer, Alias("Retail.ExceptionState")]
-internal sealed class ExceptionState : IHasOutbox
+internal sealed class ExceptionState : IHasOutbox, IProjectedState
 {
     /// <summary>The business key's records, oldest first (the order of creation is the order of the list).</summary>
     [Id(0)] public List<ExceptionRecord> Records { get; set; } = [];
     /// <summary>The number in the id of the last record created here.</summary>
     [Id(1)] public long LastNumber { get; set; }
     [Id(2)] public OutboxState Outbox { get; set; } = new();
+
+    /// <summary>Every record the key keeps is a row of the exception listing; pruned records keep their last row.</summary>
+    public IReadOnlyList<IListingRow> ListingRows() => [.. Records.Select(record => new ExceptionListing(record))];
 }
 
 /// <summary>
 /// The exception records of one business key. Ids are <see cref="ExceptionKey.RecordId"/>: the kind, this grain's key
 /// and a number counting the records raised here, so they are unique, readable and lead back to this grain. Raising is
 /// idempotent per kind while a record is open: a repeat counts an attempt and takes the new reason. Events
-/// <c>retail.exception.raised</c> and <c>.resolved</c> have the record's id as subject. After each write the changed
-/// records go to the listing (<see cref="IExceptionProjection"/>); one that failed to go is sent again with the next
-/// write or a few seconds later.
+/// <c>retail.exception.raised</c> and <c>.resolved</c> have the record's id as subject. The records are rows of the
+/// exception listing (<see cref="IExceptionProjection"/>), written by the grain storage in the same transaction as the
+/// state. A retry or resolve through the API counts a manual touch on the record.
 /// </summary>
 /// <remarks>
 /// Retry: a record carrying a message (a dead letter) sends the original message again, with its original id, to its
@@ -40,7 +44,6 @@ internal sealed class ExceptionState : IHasOutbox
 internal sealed partial class ExceptionGrain(
     [PersistentState("exceptions", StorageNames.Operations)] IPersistentState<ExceptionState> state,
     OutboxServices outbox,
-    IExceptionProjection projection,
     ILogger<ExceptionGrain> logger,
     TimeProvider timeProvider)
     : OutboxGrain<ExceptionState>(state, outbox, logger), IExceptionGrain
@@ -49,7 +52,6 @@ internal sealed partial class ExceptionGrain(
     /// <summary>A stock position's key with a long escaped SKU is longer than an id.</summary>
     private const int MaxBusinessKeyLength = 1000;
     private const int KeptResolved = 20;
-    private static readonly TimeSpan ProjectionRetry = TimeSpan.FromSeconds(5);
 
     private static readonly HashSet<string> OrderKinds = new(StringComparer.Ordinal)
     {
@@ -59,10 +61,8 @@ internal sealed partial class ExceptionGrain(
 
     private readonly ILogger<ExceptionGrain> _logger = logger;
     private readonly TimeProvider _time = timeProvider;
-    private readonly Dictionary<string, ExceptionRecord> _unprojected = new(StringComparer.Ordinal);
     private TaskCompletionSource? _nextWrite;
     private bool _writing;
-    private IGrainTimer? _projectionRetry;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -105,7 +105,6 @@ internal sealed partial class ExceptionGrain(
             Root = ExceptionCauses.RootOf(exception),
         };
         State.Records.Add(record);
-        _unprojected[record.Id] = record;
         Emit(EventTypes.ExceptionRaised, record, now);
         await PersistAsync();
         RetailMetrics.ExceptionOpened(record.Kind);
@@ -130,7 +129,13 @@ internal sealed partial class ExceptionGrain(
     public async Task<ExceptionRecord> ResolveAsync(string id, string resolution)
     {
         var record = Find(id);
-        return record.Status == ExceptionStatus.Resolved ? record : await ResolveAsync(record, resolution);
+        if (record.Status == ExceptionStatus.Resolved)
+        {
+            return record;
+        }
+        var resolved = await ResolveAsync(record with { ManualTouches = record.ManualTouches + 1 }, resolution);
+        CountTouch(record);
+        return resolved;
     }
 
     public async Task ResolveOpenAsync(string kind, string resolution)
@@ -142,7 +147,7 @@ internal sealed partial class ExceptionGrain(
         }
     }
 
-    /// <summary>Counts the attempt; a dead letter's message is sent again with the same write.</summary>
+    /// <summary>Counts the attempt and the manual touch; a dead letter's message is sent again with the same write.</summary>
     private async Task<ExceptionRecord> CountRetryAsync(string id)
     {
         var record = Find(id);
@@ -157,7 +162,7 @@ internal sealed partial class ExceptionGrain(
         }
 
         var now = _time.GetUtcNow();
-        Replace(record with { Attempts = record.Attempts + 1, UpdatedAt = now });
+        Replace(record with { Attempts = record.Attempts + 1, UpdatedAt = now, ManualTouches = record.ManualTouches + 1 });
         if (record.Message is { } message)
         {
             State.Outbox.AddRaw(new OutboxMessage
@@ -171,11 +176,22 @@ internal sealed partial class ExceptionGrain(
                 CreatedAt = now,
             });
             await PersistAsync();
+            CountTouch(record);
             LogResubmitted(_logger, id, message.MessageId, message.Entity);
             return record;
         }
         await PersistAsync();
+        CountTouch(record);
         return record;
+    }
+
+    /// <summary>Counts the record's first manual touch, once it is durable (<paramref name="before"/> is the record before it).</summary>
+    private static void CountTouch(ExceptionRecord before)
+    {
+        if (before.ManualTouches == 0)
+        {
+            RetailMetrics.ExceptionTouchedByHand(before.Kind);
+        }
     }
 
     private async Task<ExceptionRecord> ResolveAsync(ExceptionRecord record, string resolution)
@@ -195,8 +211,8 @@ internal sealed partial class ExceptionGrain(
     }
 
     /// <summary>
-    /// Completes when a write that started after the caller's change (made in memory in the same turn) is durable and
-    /// was offered to the listing; faults when the write failed. One write at a time; whatever changed while it ran goes
+    /// Completes when a write that started after the caller's change (made in memory in the same turn) is durable, with
+    /// its listing rows; faults when the write failed. One write at a time; whatever changed while it ran goes
     /// in the next.
     /// </summary>
     private Task PersistAsync()
@@ -223,11 +239,9 @@ internal sealed partial class ExceptionGrain(
                 }
                 catch (Exception exception)
                 {
-                    _unprojected.Clear();
                     batch.SetException(exception);
                     continue;
                 }
-                await ProjectAsync();
                 batch.SetResult();
             }
         }
@@ -237,41 +251,6 @@ internal sealed partial class ExceptionGrain(
         }
     }
 
-    /// <summary>Sends the records changed since the last successful projection; on failure, tries again shortly.</summary>
-    private async Task ProjectAsync()
-    {
-        if (_unprojected.Count == 0)
-        {
-            return;
-        }
-        var records = _unprojected.Values.ToList();
-        try
-        {
-            await projection.WriteAsync(records);
-            foreach (var record in records.Where(r => _unprojected.TryGetValue(r.Id, out var current) && current == r))
-            {
-                _unprojected.Remove(record.Id);
-            }
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            LogProjectionFailed(_logger, exception, Key);
-            _projectionRetry ??= this.RegisterGrainTimer(RetryProjectionAsync, new GrainTimerCreationOptions
-            {
-                DueTime = ProjectionRetry,
-                Period = Timeout.InfiniteTimeSpan,
-                KeepAlive = true,
-            });
-        }
-    }
-
-    private async Task RetryProjectionAsync(CancellationToken cancellationToken)
-    {
-        _projectionRetry?.Dispose();
-        _projectionRetry = null;
-        await ProjectAsync();
-    }
-
     private ExceptionRecord Find(string id) =>
         State.Records.FirstOrDefault(r => r.Id == id)
         ?? throw new RetailException(ProblemCodes.ExceptionNotFound, $"No exception '{id}'.");
@@ -279,7 +258,6 @@ internal sealed partial class ExceptionGrain(
     private void Replace(ExceptionRecord record)
     {
         State.Records[State.Records.FindIndex(r => r.Id == record.Id)] = record;
-        _unprojected[record.Id] = record;
     }
 
     private void Emit(string type, ExceptionRecord record, DateTimeOffset now) =>
@@ -337,7 +315,4 @@ internal sealed partial class ExceptionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Exception {ExceptionId}: message {MessageId} re-submitted to {Entity}")]
     private static partial void LogResubmitted(ILogger logger, string exceptionId, string messageId, string entity);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing exception records of {ExceptionKey} to the listing failed; trying again shortly")]
-    private static partial void LogProjectionFailed(ILogger logger, Exception exception, string exceptionKey);
 }

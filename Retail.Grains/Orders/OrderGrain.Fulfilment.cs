@@ -278,6 +278,10 @@ internal sealed partial class OrderGrain
             if (OrderStatusRules.MoneyTaken(State.Payment))
             {
                 refund = RequestRefund(now, quantities.Sum(q => OrderStatusRules.ShareOf(LineOf(q.LineId), q.Quantity)), $"Return {message.ReturnId}.", quantities);
+                if (refund is not null)
+                {
+                    authorized.RefundId = State.Refunds[^1].RefundId;
+                }
             }
             var resellable = message.Lines!.Where(l => l.Resellable).Sum(l => l.Quantity);
             AddTimeline(now, "returned", $"Return {message.ReturnId} received at {message.LocationId}: {Describe(quantities)}; {resellable} unit(s) back on hand.");

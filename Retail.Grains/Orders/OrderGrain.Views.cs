@@ -65,19 +65,5 @@ internal sealed partial class OrderGrain
         ReceivedAt = returned.ReceivedAt,
     };
 
-    private OrderSummary ToSummary() => new()
-    {
-        OrderId = State.OrderId,
-        Channel = State.Channel,
-        ChannelOrderId = State.ChannelOrderId,
-        Status = State.Status,
-        ReceivedAt = State.ReceivedAt,
-        UpdatedAt = State.UpdatedAt,
-        ReleasedAt = State.ReleasedAt,
-        PostingAcceptedAt = State.PostingAcceptedAt,
-        ShippedAt = State.ShippedAt,
-        RefundPendingAmount = State.RefundPendingAmount,
-        HoldReason = State.HoldReason,
-        GrandTotal = State.GrandTotal,
-    };
+    private OrderSummary ToSummary() => State.Summary();
 }

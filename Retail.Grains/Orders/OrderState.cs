@@ -1,15 +1,16 @@
 using System.Text.Json.Serialization;
 using Retail.Contracts.Orders;
+using Retail.Contracts.Projections;
 using Retail.Grains.Outbox;
 
 namespace Retail.Grains.Orders;
 
 /// <summary>
-/// One order as stored (grain state "order"; jsonb with PostgreSQL). The top-level fields up to
-/// <see cref="GrandTotal"/> are those of <see cref="OrderSummary"/>: operations queries read them in SQL.
+/// One order as stored (grain state "order"; jsonb with PostgreSQL). The operations read model never reads these
+/// fields: the state declares its listing rows (<see cref="ListingRows"/>), which the storage writes with it.
 /// </summary>
 [GenerateSerializer, Alias("Retail.OrderState")]
-internal sealed class OrderState : IHasOutbox
+internal sealed class OrderState : IHasOutbox, IProjectedState
 {
     [Id(0)] public string OrderId { get; set; } = "";
     [Id(1)] public string Channel { get; set; } = "";
@@ -48,6 +49,38 @@ internal sealed class OrderState : IHasOutbox
     [Id(27)] public OutboxState Outbox { get; set; } = new();
     /// <summary>False until the order went through sourcing once (a held order may never have).</summary>
     [Id(28)] public bool Sourced { get; set; }
+
+    /// <summary>The order's row in the order list and one row per return; none before the order is received.</summary>
+    public IReadOnlyList<IListingRow> ListingRows()
+    {
+        if (OrderId.Length == 0)
+        {
+            return [];
+        }
+        var rows = new List<IListingRow>(1 + Returns.Count) { new OrderListing(Summary()) };
+        foreach (var returned in Returns)
+        {
+            var refundedAt = returned.RefundId is { } refundId ? Refunds.FirstOrDefault(r => r.RefundId == refundId)?.ConfirmedAt : null;
+            rows.Add(new ReturnListing(OrderId, returned.ReturnId, returned.AuthorizedAt, returned.ReceivedAt, refundedAt));
+        }
+        return rows;
+    }
+
+    public OrderSummary Summary() => new()
+    {
+        OrderId = OrderId,
+        Channel = Channel,
+        ChannelOrderId = ChannelOrderId,
+        Status = Status,
+        ReceivedAt = ReceivedAt,
+        UpdatedAt = UpdatedAt,
+        ReleasedAt = ReleasedAt,
+        PostingAcceptedAt = PostingAcceptedAt,
+        ShippedAt = ShippedAt,
+        RefundPendingAmount = RefundPendingAmount,
+        HoldReason = HoldReason,
+        GrandTotal = GrandTotal,
+    };
 }
 
 [GenerateSerializer, Alias("Retail.OrderLineState")]
@@ -165,5 +198,7 @@ internal sealed class ReturnState
     [Id(4)] public DateTimeOffset AuthorizedAt { get; set; }
     [Id(5)] public DateTimeOffset? ReceivedAt { get; set; }
     [Id(6)] public string? LocationId { get; set; }
+    /// <summary>The refund the received goods caused; null when no money was taken.</summary>
+    [Id(7)] public string? RefundId { get; set; }
 }
 

@@ -52,6 +52,14 @@ public static class RetailMetrics
     private static readonly Histogram<double> ExceptionRecoveryTime =
         Meter.CreateHistogram<double>("retail.exceptions.recovery_time", "s", "From an exception record's raise to its resolution, by kind.");
 
+    private static readonly Histogram<double> ReturnCycleTime =
+        Meter.CreateHistogram<double>("retail.returns.cycle_time", "s", "A return's authorisation to its receipt, its receipt to its refund, and its authorisation to its refund, by stage.");
+
+    private static readonly Counter<long> ManualTouches =
+        Meter.CreateCounter<long>("retail.exceptions.manual_touches", "{exception}", "Exception records a person retried or resolved for the first time, by kind.");
+
+    public const string StageTag = "stage";
+
     public static void OrderReceived(string channel) => OrdersReceivedCounter.Add(1, new KeyValuePair<string, object?>(ChannelTag, channel));
 
     /// <summary>Counts the status an order reached, when it is an outcome; fallout statuses count as fallout too.</summary>
@@ -117,6 +125,23 @@ public static class RetailMetrics
         ExceptionsOpenCounter.Add(-1, tag);
         ExceptionRecoveryTime.Record(Math.Max(0, open.TotalSeconds), tag);
     }
+
+    /// <summary>A return's goods arrived <paramref name="received"/> after it was authorised.</summary>
+    public static void ReturnReceived(TimeSpan received) =>
+        ReturnCycleTime.Record(Math.Max(0, received.TotalSeconds), new KeyValuePair<string, object?>(StageTag, "authorized_to_received"));
+
+    /// <summary>A return's refund was confirmed; <paramref name="sinceReceived"/> is null for a return refunded before its goods arrived.</summary>
+    public static void ReturnRefunded(TimeSpan sinceAuthorized, TimeSpan? sinceReceived)
+    {
+        ReturnCycleTime.Record(Math.Max(0, sinceAuthorized.TotalSeconds), new KeyValuePair<string, object?>(StageTag, "authorized_to_refunded"));
+        if (sinceReceived is { } received)
+        {
+            ReturnCycleTime.Record(Math.Max(0, received.TotalSeconds), new KeyValuePair<string, object?>(StageTag, "received_to_refunded"));
+        }
+    }
+
+    /// <summary>A person retried or resolved an exception record for the first time: its order needed a person.</summary>
+    public static void ExceptionTouchedByHand(string kind) => ManualTouches.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     /// <summary>The metric's name for an outcome status, or null when the status is not an outcome.</summary>
     public static string? StatusName(OrderStatus status) => status switch

@@ -5,8 +5,9 @@ using Npgsql;
 namespace Retail.Postgres.Operations;
 
 /// <summary>
-/// Read queries for operations staff, in SQL over the grain state stored as jsonb: order grains (state name
-/// <c>order</c>). Exception records are listed by <see cref="PostgresExceptionProjection"/>. Orders page by keyset on
+/// Read queries for operations staff over the listing tables the grain storage writes with the order state
+/// (<c>retail_order_listing</c>, <c>retail_return_listing</c>; <see cref="ListingTables"/>), never over the grains'
+/// state. Exception records are listed by <see cref="PostgresExceptionProjection"/>. Orders page by keyset on
 /// (receivedAt, orderId), so a page is as cheap at the end of the list as at its start.
 /// </summary>
 public sealed class OperationsQueries(NpgsqlDataSource dataSource, string serviceId, TimeProvider? timeProvider = null)
@@ -17,17 +18,14 @@ public sealed class OperationsQueries(NpgsqlDataSource dataSource, string servic
     /// <summary>The largest page a caller may ask for.</summary>
     public const int MaxPageSize = 500;
 
-    private const string ReceivedAt = "retail_timestamp(state ->> 'receivedAt')";
-    private const string OrderId = "(state ->> 'orderId')";
+    private const string ReceivedAt = "received_at";
+    private const string OrderId = "order_id";
 
     private const string OrderColumns =
-        $"""
-         {OrderId}, state ->> 'channel', state ->> 'channelOrderId', state ->> 'status',
-         {ReceivedAt}, retail_timestamp(state ->> 'updatedAt'),
-         retail_timestamp(state ->> 'releasedAt'), retail_timestamp(state ->> 'postingAcceptedAt'),
-         retail_timestamp(state ->> 'shippedAt'), COALESCE((state ->> 'refundPendingAmount')::numeric, 0),
-         state ->> 'holdReason', COALESCE((state ->> 'grandTotal')::numeric, 0)
-         """;
+        """
+        order_id, channel, channel_order_id, status, received_at, updated_at, released_at, posting_accepted_at,
+        shipped_at, refund_pending_amount, hold_reason, grand_total
+        """;
 
     private readonly TimeProvider clock = timeProvider ?? TimeProvider.System;
 
@@ -46,18 +44,18 @@ public sealed class OperationsQueries(NpgsqlDataSource dataSource, string servic
         var sql = new StringBuilder(
             $"""
              SELECT {OrderColumns}
-             FROM retail_grain_state
-             WHERE state_name = 'order' AND service_id = $1 AND state ->> 'receivedAt' IS NOT NULL
+             FROM retail_order_listing
+             WHERE service_id = $1
              """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
         if (filter.Status is not null)
         {
-            sql.Append(CultureInfo.InvariantCulture, $" AND state ->> 'status' = {Add(command, filter.Status)}");
+            sql.Append(CultureInfo.InvariantCulture, $" AND status = {Add(command, filter.Status)}");
         }
 
         if (filter.Channel is not null)
         {
-            sql.Append(CultureInfo.InvariantCulture, $" AND state ->> 'channel' = {Add(command, filter.Channel)}");
+            sql.Append(CultureInfo.InvariantCulture, $" AND channel = {Add(command, filter.Channel)}");
         }
 
         if (filter.OlderThan is { } age)
@@ -95,8 +93,8 @@ public sealed class OperationsQueries(NpgsqlDataSource dataSource, string servic
         await using var command = dataSource.CreateCommand(
             $"""
              SELECT {OrderColumns}
-             FROM retail_grain_state
-             WHERE state_name = 'order' AND service_id = $1 AND {ReceivedAt} >= $2
+             FROM retail_order_listing
+             WHERE service_id = $1 AND {ReceivedAt} >= $2
              ORDER BY {ReceivedAt}, {OrderId}
              """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
@@ -114,9 +112,9 @@ public sealed class OperationsQueries(NpgsqlDataSource dataSource, string servic
 
         await using var command = dataSource.CreateCommand(
             $"""
-             SELECT state ->> 'status', state ->> 'channel', count(*)
-             FROM retail_grain_state
-             WHERE state_name = 'order' AND service_id = $1 AND {ReceivedAt} >= $2 AND {ReceivedAt} < $3
+             SELECT status, channel, count(*)
+             FROM retail_order_listing
+             WHERE service_id = $1 AND {ReceivedAt} >= $2 AND {ReceivedAt} < $3
              GROUP BY 1, 2
              ORDER BY 1, 2
              """);
@@ -147,6 +145,28 @@ public sealed class OperationsQueries(NpgsqlDataSource dataSource, string servic
         var nextMidnight = midnight.AddDays(1);
         var end = new DateTimeOffset(nextMidnight, zone.GetUtcOffset(nextMidnight));
         return CountOrdersAsync(start, end, cancellationToken);
+    }
+
+    /// <summary>Every return authorised at or after <paramref name="since"/>, oldest first (the KPI look-back window).</summary>
+    public async Task<IReadOnlyList<ReturnRow>> ListReturnsAuthorizedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT order_id, return_id, authorized_at, received_at, refunded_at
+            FROM retail_return_listing
+            WHERE service_id = $1 AND authorized_at >= $2
+            ORDER BY authorized_at, order_id, return_id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = since.ToUniversalTime() });
+        var returns = new List<ReturnRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            returns.Add(new ReturnRow(
+                reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), NullableTimestamp(reader, 3), NullableTimestamp(reader, 4)));
+        }
+        return returns;
     }
 
     private static async Task<List<OrderSummaryRow>> ReadOrdersAsync(NpgsqlCommand command, CancellationToken cancellationToken)

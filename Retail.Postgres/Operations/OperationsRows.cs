@@ -1,6 +1,6 @@
 namespace Retail.Postgres.Operations;
 
-/// <summary>One order as the operations views list it, read from the order grain's state.</summary>
+/// <summary>One order as the operations views list it, read from the order listing.</summary>
 /// <param name="OrderId">The order id.</param>
 /// <param name="Channel">The sales channel.</param>
 /// <param name="ChannelOrderId">The channel's own order number.</param>
@@ -10,9 +10,9 @@ namespace Retail.Postgres.Operations;
 /// <param name="ReleasedAt">When the order was posted to the ERP.</param>
 /// <param name="PostingAcceptedAt">When the ERP accepted the posting.</param>
 /// <param name="ShippedAt">When the last open unit shipped.</param>
-/// <param name="RefundPendingAmount">Money owed back and not yet confirmed (0 when the state has none).</param>
+/// <param name="RefundPendingAmount">Money owed back and not yet confirmed.</param>
 /// <param name="HoldReason">Why the order is on hold.</param>
-/// <param name="GrandTotal">The order's total (0 when the state has none).</param>
+/// <param name="GrandTotal">The order's total.</param>
 public sealed record OrderSummaryRow(
     string OrderId,
     string? Channel,
@@ -38,3 +38,6 @@ public sealed record OrderPage(IReadOnlyList<OrderSummaryRow> Orders, string? Ne
 
 /// <summary>How many orders have one status in one channel.</summary>
 public sealed record OrderCountRow(string? Status, string? Channel, long Count);
+
+/// <summary>One return as the return listing holds it.</summary>
+public sealed record ReturnRow(string OrderId, string ReturnId, DateTimeOffset AuthorizedAt, DateTimeOffset? ReceivedAt, DateTimeOffset? RefundedAt);

@@ -5,46 +5,13 @@ using Retail.Contracts.Exceptions;
 
 namespace Retail.Postgres.Operations;
 
-/// <summary>The exception listing in <c>retail_exception_record</c> (migration 0004), one row per record of the service.</summary>
+/// <summary>
+/// The exception listing in <c>retail_exception_record</c> (migrations 0004 and 0006), one row per record of the service,
+/// written by the grain storage with the exception grains' state (<see cref="ListingTables"/>).
+/// </summary>
 public sealed class PostgresExceptionProjection(NpgsqlDataSource dataSource, string serviceId) : IExceptionProjection
 {
-    private const string Columns = "id, kind, business_key, reason, attempts, created_at, updated_at, status, resolution, correlation_id, root";
-
-    public async Task WriteAsync(IReadOnlyList<ExceptionRecord> records, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(records);
-        if (records.Count == 0)
-        {
-            return;
-        }
-        await using var batch = dataSource.CreateBatch();
-        foreach (var record in records)
-        {
-            var command = new NpgsqlBatchCommand(
-                $"""
-                 INSERT INTO retail_exception_record (service_id, {Columns})
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                 ON CONFLICT (service_id, id) DO UPDATE SET
-                     reason = EXCLUDED.reason, attempts = EXCLUDED.attempts, updated_at = EXCLUDED.updated_at,
-                     status = EXCLUDED.status, resolution = EXCLUDED.resolution
-                 WHERE retail_exception_record.updated_at <= EXCLUDED.updated_at
-                 """);
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Id });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Kind });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.BusinessKey });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Reason });
-            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = record.Attempts });
-            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = record.CreatedAt.ToUniversalTime() });
-            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = record.UpdatedAt.ToUniversalTime() });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Status.ToString() });
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)record.Resolution ?? DBNull.Value });
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)record.CorrelationId ?? DBNull.Value });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Root });
-            batch.BatchCommands.Add(command);
-        }
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-    }
+    private const string Columns = "id, kind, business_key, reason, attempts, created_at, updated_at, status, resolution, correlation_id, root, manual_touches";
 
     public async Task<IReadOnlyList<ExceptionRecord>> ListAsync(ExceptionQuery query, CancellationToken cancellationToken = default)
     {
@@ -94,6 +61,7 @@ public sealed class PostgresExceptionProjection(NpgsqlDataSource dataSource, str
                 Resolution = reader.IsDBNull(8) ? null : reader.GetString(8),
                 CorrelationId = reader.IsDBNull(9) ? null : reader.GetString(9),
                 Root = reader.GetString(10),
+                ManualTouches = reader.GetInt32(11),
             });
         }
         return records;

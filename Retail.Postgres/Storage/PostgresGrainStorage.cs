@@ -7,6 +7,8 @@ using Orleans.Configuration;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using Retail.Contracts.Outbox;
+using Retail.Contracts.Projections;
+using Retail.Postgres.Operations;
 using Retail.Postgres.Schema;
 
 namespace Retail.Postgres.Storage;
@@ -17,7 +19,9 @@ namespace Retail.Postgres.Storage;
 /// overwritten and the write throws <see cref="InconsistentStateException"/>. Clearing keeps the row with a
 /// null state and a higher version, so a stale etag can never match a row created again later. A state that says it
 /// holds undelivered effects (<see cref="IPendingEffects"/>) is flagged <c>outbox_pending</c> in the same statement, for
-/// the outbox relay (<see cref="PostgresPendingOutboxIndex"/>). Writes of every
+/// the outbox relay (<see cref="PostgresPendingOutboxIndex"/>). A state that owns listing rows (<see cref="IProjectedState"/>)
+/// has them upserted by the same statement (<see cref="ListingTables"/>): the rows and the state commit together or not
+/// at all, and a write refused for its etag writes no row; clearing the state deletes its rows. Writes of every
 /// provider in the process go through one <see cref="GrainStateWriteBatcher"/>: concurrent writes share a commit.
 /// </summary>
 internal sealed partial class PostgresGrainStorage(
@@ -70,23 +74,32 @@ internal sealed partial class PostgresGrainStorage(
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var json = options.Serializer.Serialize(grainState.State).ToString();
-        var version = await StoreAsync(stateName, grainId, grainState.ETag, json, grainState.State is IPendingEffects { HasPendingEffects: true });
+        var rows = grainState.State is IProjectedState projected ? projected.ListingRows() : null;
+        var version = await StoreAsync(stateName, grainId, grainState.ETag, json, grainState.State is IPendingEffects { HasPendingEffects: true }, rows);
         grainState.ETag = FormatEtag(version);
         grainState.RecordExists = true;
     }
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var version = await StoreAsync(stateName, grainId, grainState.ETag, json: null, pendingEffects: false);
+        var version = await StoreAsync(stateName, grainId, grainState.ETag, json: null, pendingEffects: false, rows: null, clearsListing: grainState.State is IProjectedState);
         grainState.ETag = FormatEtag(version);
         grainState.RecordExists = false;
         grainState.State = CreateState<T>();
     }
 
-    private async Task<long> StoreAsync(string stateName, GrainId grainId, string? etag, string? json, bool pendingEffects)
+    private async Task<long> StoreAsync(
+        string stateName, GrainId grainId, string? etag, string? json, bool pendingEffects, IReadOnlyList<IListingRow>? rows, bool clearsListing = false)
     {
         long? expected = etag is null ? null : ParseEtag(etag);
-        var command = new NpgsqlBatchCommand(expected is null
+        var command = new NpgsqlBatchCommand();
+        AddKey(command.Parameters, stateName, grainId);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = grainId.Type.ToString() });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)json ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = pendingEffects });
+        // $7 (typed, so it may go unused) is the expected version: the listing's parameters always start at $8.
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expected ?? 0 });
+        var write = expected is null
             ? """
               INSERT INTO retail_grain_state (service_id, state_name, grain_id, grain_type, state, outbox_pending, version)
               VALUES ($1, $2, $3, $4, $5, $6, 1)
@@ -97,15 +110,9 @@ internal sealed partial class PostgresGrainStorage(
               UPDATE retail_grain_state SET state = $5, outbox_pending = $6, version = version + 1, updated_at = now()
               WHERE service_id = $1 AND state_name = $2 AND grain_id = $3 AND version = $7
               RETURNING version
-              """);
-        AddKey(command.Parameters, stateName, grainId);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = grainId.Type.ToString() });
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)json ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = pendingEffects });
-        if (expected is { } expectedVersion)
-        {
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expectedVersion });
-        }
+              """;
+        var listing = rows is { Count: > 0 } ? ListingTables.WriteClauses(rows, command.Parameters) : clearsListing ? ListingTables.ClearClauses() : "";
+        command.CommandText = listing.Length == 0 ? write : $"WITH written AS ({write}){listing}\nSELECT version FROM written";
 
         if (await writes.WriteAsync(command) is { } version)
         {

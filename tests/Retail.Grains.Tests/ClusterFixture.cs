@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.TestingHost;
-using Retail.Contracts.Exceptions;
 using Retail.Grains.Outbox;
 using Retail.Messaging;
 
@@ -28,7 +27,7 @@ public sealed class ClusterFixture() : TestClusterFixture<ClusterFixture.SiloCon
             siloBuilder.Services.AddGrainStorage(StorageNames.Inventory, (services, _) => new TestGrainStorage(services.GetRequiredService<DeepCopier>()));
             siloBuilder.UseInMemoryReminderService();
             siloBuilder.AddRetailOutboxRelay(siloBuilder.Configuration);
-            siloBuilder.ConfigureServices(services => services.AddSingleton<IMessagePublisher>(Published).AddSingleton<IExceptionProjection, InMemoryExceptionProjection>());
+            siloBuilder.ConfigureServices(services => services.AddSingleton<IMessagePublisher>(Published));
             siloBuilder.Configuration["Reservations:PaymentTimeout"] = "00:00:03";
             siloBuilder.Configuration["Reservations:HolderCheckAfter"] = "00:00:05";
         }

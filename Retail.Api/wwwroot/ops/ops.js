@@ -92,6 +92,11 @@
       ["Inventory variances", k.inventoryVariance.today, `${k.inventoryVariance.openToday} still open`],
       ["Refund backlog", k.refundBacklog.count, `${k.refundBacklog.amount.toFixed(2)} pending`],
       ["Recovery p50 / p95", ...recovery(k.recoveryTimeByKind)],
+      ["Return cycle p50 / p95", `${duration(k.returnCycleTime.authorizedToRefunded.p50Seconds)} / ${duration(k.returnCycleTime.authorizedToRefunded.p95Seconds)}`,
+        `authorised→received ${duration(k.returnCycleTime.authorizedToReceived.p50Seconds)}/${duration(k.returnCycleTime.authorizedToReceived.p95Seconds)}, ` +
+        `received→refunded ${duration(k.returnCycleTime.receivedToRefunded.p50Seconds)}/${duration(k.returnCycleTime.receivedToRefunded.p95Seconds)} ` +
+        `(${k.returnCycleTime.authorizedToRefunded.count} refunded)`],
+      ["Manual touch rate", `${k.manualTouchRate.perHundredOrders.toFixed(1)} / 100`, `${k.manualTouchRate.touched} of ${k.manualTouchRate.orders} orders today needed a person`],
     ];
     $("kpis").replaceChildren(...cards.map(([label, value, sub]) => {
       const card = document.createElement("div");

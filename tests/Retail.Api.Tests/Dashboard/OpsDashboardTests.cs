@@ -61,6 +61,11 @@ public sealed class OpsDashboardTests : IDisposable
         await page.Locator($"tr[data-exception-id='{exceptionId}'] a.order-link").ClickAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("#order-title")).ToHaveTextAsync(orderId, new() { Timeout = 30_000 });
         var timelineEntries = await page.Locator("#timeline li").CountAsync();
+        await Assertions.Expect(page.Locator(".kpi[data-kpi='Return cycle p50 / p95'] .sub")).ToContainTextAsync("authorised→received", new() { Timeout = 30_000 });
+        await page.ReloadAsync();
+        // The retry above was a person's: the order it belongs to counts as touched.
+        await Assertions.Expect(page.Locator(".kpi[data-kpi='Manual touch rate'] .sub"))
+            .ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[1-9][0-9]* of [1-9][0-9]* orders today needed a person$"), new() { Timeout = 30_000 });
         var directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(directory);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, "ops-dashboard.png"), FullPage = true });

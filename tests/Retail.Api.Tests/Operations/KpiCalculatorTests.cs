@@ -1,6 +1,7 @@
 using Retail.Api.Operations;
 using Retail.Contracts.Exceptions;
 using Retail.Contracts.Orders;
+using Retail.Contracts.Projections;
 
 namespace Retail.Api.Tests.Operations;
 
@@ -98,5 +99,56 @@ public sealed class KpiCalculatorTests
         Assert.Equal([ExceptionKinds.DeadLetter, ExceptionKinds.UnknownOrder], report.RecoveryTimeByKind.Keys);
         Assert.Equal(new LatencyPercentiles { Count = 3, P50Seconds = 180, P95Seconds = 600 }, report.RecoveryTimeByKind[ExceptionKinds.DeadLetter]);
         Assert.Equal(new LatencyPercentiles { Count = 1, P50Seconds = 300, P95Seconds = 300 }, report.RecoveryTimeByKind[ExceptionKinds.UnknownOrder]);
+    }
+
+    [Fact]
+    public void Compute_ReturnsAtEachStage_AnswersCycleTimePercentilesPerStage()
+    {
+        var authorized = Now.AddDays(-3);
+        ReturnListing Return(string id, double? receivedHours, double? refundedHours) =>
+            new("o-" + id, id, authorized, receivedHours is { } r ? authorized.AddHours(r) : null, refundedHours is { } f ? authorized.AddHours(f) : null);
+        var returns = new[] { Return("a", 10, 12), Return("b", 20, 30), Return("c", 30, null), Return("d", null, null) };
+
+        var report = KpiCalculator.Compute(new KpiInputs([], [], [], [], returns), Now);
+
+        Assert.Equal(new LatencyPercentiles { Count = 3, P50Seconds = 20 * 3600, P95Seconds = 30 * 3600 }, report.ReturnCycleTime.AuthorizedToReceived);
+        Assert.Equal(new LatencyPercentiles { Count = 2, P50Seconds = 2 * 3600, P95Seconds = 10 * 3600 }, report.ReturnCycleTime.ReceivedToRefunded);
+        Assert.Equal(new LatencyPercentiles { Count = 2, P50Seconds = 12 * 3600, P95Seconds = 30 * 3600 }, report.ReturnCycleTime.AuthorizedToRefunded);
+    }
+
+    [Fact]
+    public void Compute_OrdersWithExceptionsTouchedByHand_AnswersTouchedOrdersPer100()
+    {
+        var orders = Enumerable.Range(0, 8).Select(_ => Order(OrderStatus.Reserved)).ToList();
+        var yesterday = Order(OrderStatus.Reserved, receivedAt: Now.AddDays(-1));
+        ExceptionRecord Touched(string id, string orderId, int touches, ExceptionStatus status) => new()
+        {
+            Id = id,
+            Kind = ExceptionKinds.Backordered,
+            BusinessKey = orderId,
+            CreatedAt = Now.AddHours(-1),
+            UpdatedAt = Now,
+            Status = status,
+            ManualTouches = touches,
+        };
+        var open = new[] { Touched("a", orders[0].OrderId, 1, ExceptionStatus.Open), Touched("b", orders[1].OrderId, 0, ExceptionStatus.Open) };
+        var resolved = new[]
+        {
+            Touched("c", orders[0].OrderId, 2, ExceptionStatus.Resolved),
+            Touched("d", orders[2].OrderId, 1, ExceptionStatus.Resolved),
+            Touched("e", yesterday.OrderId, 1, ExceptionStatus.Resolved),
+        };
+
+        var report = KpiCalculator.Compute(new KpiInputs([.. orders, yesterday], open, [], resolved), Now);
+
+        Assert.Equal(new ManualTouchRate { Orders = 8, Touched = 2, PerHundredOrders = 25 }, report.ManualTouchRate);
+    }
+
+    [Fact]
+    public void Compute_NoOrders_ManualTouchRateIsZero()
+    {
+        var report = KpiCalculator.Compute(new KpiInputs([], [], []), Now);
+
+        Assert.Equal(new ManualTouchRate(), report.ManualTouchRate);
     }
 }

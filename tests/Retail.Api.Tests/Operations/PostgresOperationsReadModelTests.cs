@@ -1,12 +1,11 @@
-using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using NpgsqlTypes;
 using Retail.Api.Operations;
 using Retail.Contracts;
 using Retail.Contracts.Exceptions;
 using Retail.Contracts.Orders;
+using Retail.Contracts.Projections;
 using Retail.Testing.Postgres;
 using Retail.Postgres.Operations;
 using Retail.Postgres.Schema;
@@ -106,6 +105,28 @@ public sealed class PostgresOperationsReadModelTests(PostgresOperationsReadModel
     }
 
     [Fact]
+    public async Task ReadKpiInputsAsync_ReturnsAndTouchedExceptions_AnswerReturnCycleTimeAndManualTouchRate()
+    {
+        await StoreOrderAsync(Order("touched", "shopify", OrderStatus.OnHold, Now.AddHours(-2)));
+        await StoreOrderAsync(Order("untouched", "shopify", OrderStatus.Reserved, Now.AddHours(-2)));
+        await StoreReturnAsync(new ReturnListing("touched", "r-1", Now.AddDays(-2), Now.AddDays(-1), Now.AddDays(-1).AddHours(6)));
+        await StoreReturnAsync(new ReturnListing("touched", "r-old", Now.AddDays(-30), Now.AddDays(-29), null));
+        await StoreExceptionsAsync(Record("PaymentTimeout-touched-1", ExceptionKinds.PaymentTimeout, Now.AddHours(-1), ExceptionStatus.Resolved) with
+        {
+            BusinessKey = "touched",
+            ManualTouches = 1,
+        });
+
+        var inputs = await ReadModel().ReadKpiInputsAsync(Now.AddDays(-7), StartOfToday, CancellationToken.None);
+        var report = KpiCalculator.Compute(inputs, Now);
+
+        Assert.Equal(["r-1"], inputs.Returns!.Select(r => r.ReturnId));
+        Assert.Equal(new LatencyPercentiles { Count = 1, P50Seconds = 86400, P95Seconds = 86400 }, report.ReturnCycleTime.AuthorizedToReceived);
+        Assert.Equal(new LatencyPercentiles { Count = 1, P50Seconds = 6 * 3600, P95Seconds = 6 * 3600 }, report.ReturnCycleTime.ReceivedToRefunded);
+        Assert.Equal(new ManualTouchRate { Orders = 2, Touched = 1, PerHundredOrders = 50 }, report.ManualTouchRate);
+    }
+
+    [Fact]
     public void AddOperationsReadModel_PostgresStorage_RegistersTheSqlReadModel()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -162,23 +183,53 @@ public sealed class PostgresOperationsReadModelTests(PostgresOperationsReadModel
         Resolution = status == ExceptionStatus.Resolved ? "checked" : null,
     };
 
-    /// <summary>The order grain's state carries the summary's fields at its top level (grain type "order", state "order").</summary>
-    private Task StoreOrderAsync(OrderSummary order) =>
-        StoreAsync("order", "order", "order/" + order.OrderId, JsonSerializer.Serialize(order, RetailJson.Options));
+    /// <summary>The order's row in the order listing, as the grain storage writes it with the order's state.</summary>
+    private Task StoreOrderAsync(OrderSummary order) => ExecuteAsync(
+        """
+        INSERT INTO retail_order_listing (service_id, order_id, grain_id, listing_version, channel, channel_order_id, status, received_at,
+            updated_at, released_at, posting_accepted_at, shipped_at, refund_pending_amount, hold_reason, grand_total)
+        VALUES ($1, $2, 'order/' || $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        """,
+        order.OrderId, order.Channel, order.ChannelOrderId, order.Status.ToString(), order.ReceivedAt, order.UpdatedAt, order.ReleasedAt,
+        order.PostingAcceptedAt, order.ShippedAt, order.RefundPendingAmount, order.HoldReason, order.GrandTotal);
 
-    /// <summary>The exception listing's rows, as the exception grains write them.</summary>
-    private Task StoreExceptionsAsync(params ExceptionRecord[] records) =>
-        new PostgresExceptionProjection(database.DataSource, serviceId).WriteAsync(records);
+    /// <summary>A return's row in the return listing.</summary>
+    private Task StoreReturnAsync(ReturnListing returned) => ExecuteAsync(
+        """
+        INSERT INTO retail_return_listing (service_id, order_id, return_id, grain_id, listing_version, authorized_at, received_at, refunded_at)
+        VALUES ($1, $2, $3, 'order/' || $2, 1, $4, $5, $6)
+        """,
+        returned.OrderId, returned.ReturnId, returned.AuthorizedAt, returned.ReceivedAt, returned.RefundedAt);
 
-    private async Task StoreAsync(string stateName, string grainType, string grainId, string json)
+    /// <summary>The exception listing's rows, as the grain storage writes them with the exception grains' state.</summary>
+    private async Task StoreExceptionsAsync(params ExceptionRecord[] records)
     {
-        await using var command = database.DataSource.CreateCommand(
-            "INSERT INTO retail_grain_state (service_id, state_name, grain_id, grain_type, state, version) VALUES ($1, $2, $3, $4, $5, 1)");
+        foreach (var record in records)
+        {
+            await ExecuteAsync(
+                """
+                INSERT INTO retail_exception_record (service_id, id, kind, business_key, reason, attempts, created_at, updated_at, status,
+                    resolution, correlation_id, root, grain_id, manual_touches)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'exception/' || $4, $13)
+                """,
+                record.Id, record.Kind, record.BusinessKey, record.Reason, record.Attempts, record.CreatedAt, record.UpdatedAt,
+                record.Status.ToString(), record.Resolution, record.CorrelationId, record.Root, record.ManualTouches);
+        }
+    }
+
+    private async Task ExecuteAsync(string sql, params object?[] values)
+    {
+        await using var command = database.DataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stateName });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = grainId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = grainType });
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = json });
+        foreach (var value in values)
+        {
+            command.Parameters.Add(value switch
+            {
+                null => new NpgsqlParameter { Value = DBNull.Value },
+                DateTimeOffset time => new NpgsqlParameter<DateTimeOffset> { TypedValue = time.ToUniversalTime() },
+                _ => new NpgsqlParameter { Value = value },
+            });
+        }
         await command.ExecuteNonQueryAsync();
     }
 

@@ -157,6 +157,35 @@ public abstract class ErpOrderMessagesTests(EmbeddedBridge bridge)
     }
 
     [Fact]
+    public async Task Message_WithoutASessionId_DeadLettersWithItsReasonAndAppliesNothing()
+    {
+        var (orderId, _, _) = await ReleasedAsync(1);
+        var messageId = OrderWorld.Unique("nosession");
+
+        await world.SendErpAsync(ErpMessageTypes.OrderPostingAccepted, new OrderPostingAccepted { OrderId = orderId, ErpOrderNumber = "SO-NS" }, null, messageId);
+
+        var record = await world.ExceptionAsync(ExceptionKinds.DeadLetter, messageId);
+        Assert.StartsWith("MissingSessionId", record.Reason, StringComparison.Ordinal);
+        Assert.Null(record.Message!.SessionId);
+        Assert.Null((await world.ViewAsync(orderId)).ErpOrderNumber);
+    }
+
+    [Fact]
+    public async Task Message_OverTheSizeLimit_DeadLettersWithItsReasonAndAppliesNothing()
+    {
+        var (orderId, _, _) = await ReleasedAsync(1);
+        var messageId = OrderWorld.Unique("big");
+        var body = $$"""{"orderId":"{{orderId}}","erpOrderNumber":"SO-BIG","note":"{{new string('x', 300 * 1024)}}"}""";
+
+        await world.SendErpAsync(ErpMessageTypes.OrderPostingAccepted, body, orderId, messageId);
+
+        var record = await world.ExceptionAsync(ExceptionKinds.DeadLetter, messageId);
+        Assert.StartsWith("MessageTooLarge", record.Reason, StringComparison.Ordinal);
+        Assert.Null(record.Message);
+        Assert.Null((await world.ViewAsync(orderId)).ErpOrderNumber);
+    }
+
+    [Fact]
     public async Task ShipmentConfirmed_WithWronglyTypedFields_DeadLettersAndShipsNothing()
     {
         var (orderId, locationId, _) = await ReleasedAsync(2);

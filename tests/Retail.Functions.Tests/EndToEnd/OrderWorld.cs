@@ -91,7 +91,7 @@ internal sealed class OrderWorld(EmbeddedBridge bridge)
     }
 
     /// <summary>Sends an ERP message to erp-inbound through the bridge's transport, as the ERP does.</summary>
-    public Task SendErpAsync(string messageType, string body, string sessionId, string? messageId = null) =>
+    public Task SendErpAsync(string messageType, string body, string? sessionId, string? messageId = null) =>
         bridge.Publisher.PublishAsync(Entities.ErpInbound, new TransportMessage
         {
             MessageId = messageId ?? Unique("erp"),
@@ -100,6 +100,6 @@ internal sealed class OrderWorld(EmbeddedBridge bridge)
             Body = Encoding.UTF8.GetBytes(body),
         });
 
-    public Task SendErpAsync<T>(string messageType, T message, string sessionId, string? messageId = null) =>
+    public Task SendErpAsync<T>(string messageType, T message, string? sessionId, string? messageId = null) =>
         SendErpAsync(messageType, JsonSerializer.Serialize(message, RetailJson.Options), sessionId, messageId);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Retail.Contracts;
@@ -20,7 +21,8 @@ public sealed class ErpInboundHandlerTests
 
     public ErpInboundHandlerTests()
     {
-        handler = new ErpInboundHandler(grains, new SchemaValidator(), timers, NullLogger<ErpInboundHandler>.Instance);
+        handler = new ErpInboundHandler(grains, new SchemaValidator(), timers, Options.Create(new ErpInboundOptions { MaxMessageBytes = 8192 }),
+            NullLogger<ErpInboundHandler>.Instance);
         grains.Order(OrderId).SubmitAsync(new CanonicalOrder
         {
             OrderId = OrderId, Channel = Channels.Web, ChannelOrderId = "web-10001", Currency = "USD",
@@ -126,6 +128,40 @@ public sealed class ErpInboundHandlerTests
             CorrelationId = "corr-erp-1", Description = deadLettered.Description,
         }, record.Message);
         Assert.DoesNotContain(grains.Writes, call => call.StartsWith("IOrderGrain", StringComparison.Ordinal) || call.StartsWith("IInventoryGrain", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task MessageOverTheSizeLimit_IsDeadLetteredUnreadAndListedWithoutItsBody()
+    {
+        var body = $$"""{"orderId":"{{OrderId}}","erpOrderNumber":"SO-1","note":"{{new string('x', 10_000)}}"}""";
+
+        var outcome = await handler.HandleAsync(Message(ErpMessageTypes.OrderPostingAccepted, body, "m-big"), default);
+
+        var deadLettered = Assert.IsType<MessageOutcome.DeadLettered>(outcome);
+        Assert.Equal(ErpInboundHandler.MessageTooLarge, deadLettered.Reason);
+        Assert.Contains("8192", deadLettered.Description, StringComparison.Ordinal);
+        var record = Assert.Single(grains.Registry.Records);
+        Assert.Equal((ExceptionKinds.DeadLetter, "m-big"), (record.Kind, record.BusinessKey));
+        Assert.StartsWith(ErpInboundHandler.MessageTooLarge, record.Reason, StringComparison.Ordinal);
+        Assert.Null(record.Message);
+        Assert.DoesNotContain(grains.Writes, call => !call.StartsWith("IExceptionGrain", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task MessageWithoutASessionId_IsDeadLetteredAndListedAndNothingIsApplied()
+    {
+        var valid = Message(ErpMessageTypes.OrderPostingAccepted, $$"""{"orderId":"{{OrderId}}","erpOrderNumber":"SO-2"}""", "m-nosession");
+        var message = valid with { Message = valid.Message with { SessionId = null } };
+
+        var outcome = await handler.HandleAsync(message, default);
+
+        var deadLettered = Assert.IsType<MessageOutcome.DeadLettered>(outcome);
+        Assert.Equal(ErpInboundHandler.MissingSessionId, deadLettered.Reason);
+        var record = Assert.Single(grains.Registry.Records);
+        Assert.StartsWith(ErpInboundHandler.MissingSessionId, record.Reason, StringComparison.Ordinal);
+        Assert.Null(record.Message!.SessionId);
+        Assert.DoesNotContain(grains.Writes, call => !call.StartsWith("IExceptionGrain", StringComparison.Ordinal));
+        Assert.Null((await grains.Order(OrderId).GetAsync())!.ErpOrderNumber);
     }
 
     [Fact]

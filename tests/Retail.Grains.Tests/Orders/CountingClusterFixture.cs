@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.Hosting;
 using Orleans.TestingHost;
-using Retail.Contracts.Exceptions;
 using Retail.Grains.Outbox;
 using Retail.Messaging;
 
@@ -25,7 +24,7 @@ public sealed class CountingClusterFixture() : TestClusterFixture<CountingCluste
             }
             siloBuilder.UseInMemoryReminderService();
             siloBuilder.AddRetailOutboxRelay(siloBuilder.Configuration);
-            siloBuilder.ConfigureServices(services => services.AddSingleton<IMessagePublisher>(Published).AddSingleton<IExceptionProjection, InMemoryExceptionProjection>());
+            siloBuilder.ConfigureServices(services => services.AddSingleton<IMessagePublisher>(Published));
         }
     }
 }

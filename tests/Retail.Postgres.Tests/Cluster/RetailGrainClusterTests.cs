@@ -5,6 +5,7 @@ using Orleans.TestingHost;
 using Retail.Contracts.Inventory;
 using Retail.Contracts.Locations;
 using Retail.Contracts.Orders;
+using Retail.Postgres.Operations;
 using Xunit.Abstractions;
 
 namespace Retail.Postgres.Tests.Cluster;
@@ -198,6 +199,44 @@ public sealed class RetailGrainClusterTests(PostgresFixture fixture, ITestOutput
         var availability = await restarted.GrainFactory.GetGrain<ISkuAvailabilityGrain>(world.Skus[0]).GetAsync();
         Assert.Equal([world.Locations[0]], availability.Locations.Select(l => l.LocationId));
         Assert.Equal(stock.Available, availability.Total);
+    }
+
+    [Fact]
+    public async Task OperationsQueries_OrderStateFieldsRenamedInTheDatabase_AnswerTheOrderListAndKpiInputsAsBefore()
+    {
+        var connectionString = await NewDatabaseAsync();
+        var serviceId = "service-" + Guid.NewGuid().ToString("N");
+        await using var cluster = await DeployAsync(connectionString, serviceId, silos: 1);
+        var world = await World.CreateAsync(cluster.GrainFactory, skus: 1, locations: 1, stock: 2);
+        var since = DateTimeOffset.UtcNow.AddHours(-1);
+        await cluster.GrainFactory.GetGrain<IOrderGrain>("listed-1").SubmitAsync(world.OneUnit("listed-1"));
+        await cluster.GrainFactory.GetGrain<IOrderGrain>("listed-2").SubmitAsync(world.Order("listed-2", new Random(7)) with
+        {
+            Lines = [world.OneUnit("listed-2").Lines[0] with { Quantity = 5 }],
+            Totals = new Totals { Subtotal = 50m, Discount = 0m, Shipping = 5m, Tax = 0m, GrandTotal = 55m },
+        });
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var queries = new OperationsQueries(dataSource, serviceId);
+        var exceptions = new PostgresExceptionProjection(dataSource, serviceId);
+        // The backorder's exception record is raised through the outbox relay.
+        await WaitUntilAsync(async () => (await exceptions.ListAsync(new Contracts.Exceptions.ExceptionQuery())).Count > 0);
+        var listed = (await queries.ListOrdersAsync(new OrderFilter())).Orders;
+        var received = await queries.ListOrdersReceivedSinceAsync(since);
+        var counts = await queries.CountOrdersAsync(since, DateTimeOffset.UtcNow.AddHours(1));
+        var open = await exceptions.ListAsync(new Contracts.Exceptions.ExceptionQuery());
+
+        await using (var rename = dataSource.CreateCommand(
+            "UPDATE retail_grain_state SET state = (SELECT jsonb_object_agg(key || '_renamed', value) FROM jsonb_each(state)) WHERE state_name IN ('order', 'exceptions')"))
+        {
+            Assert.True(await rename.ExecuteNonQueryAsync() >= 3);
+        }
+
+        Assert.Equal(["listed-1", "listed-2"], listed.Select(o => o.OrderId).Order());
+        Assert.Equal([OrderStatus.Backordered.ToString(), OrderStatus.Released.ToString()], listed.Select(o => o.Status).Order());
+        Assert.Equal(listed, (await queries.ListOrdersAsync(new OrderFilter())).Orders);
+        Assert.Equal(received, await queries.ListOrdersReceivedSinceAsync(since));
+        Assert.Equal(counts, await queries.CountOrdersAsync(since, DateTimeOffset.UtcNow.AddHours(1)));
+        Assert.Equal(open, await exceptions.ListAsync(new Contracts.Exceptions.ExceptionQuery()));
     }
 
     private static async Task<int> SubmitUntilAcceptedAsync(IGrainFactory grains, string orderId, CanonicalOrder order)

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
+using Retail.Contracts.Orders;
+using Retail.Contracts.Projections;
 using Retail.Postgres.Operations;
 using Retail.Postgres.Storage;
 
@@ -173,14 +175,56 @@ public sealed class OperationsQueriesTests(PostgresFixture fixture)
         await storage.WriteStateAsync(stateName, grainId, new TestGrainState<T> { State = state });
     }
 
-    public enum OrderStatus
+    [Fact]
+    public async Task ListOrdersAsync_StoredStateFieldsRenamed_AnswersExactlyAsBefore()
     {
-        Received,
-        Reserved,
-        Shipped,
+        await StoreOrderAsync("r-1", "shopify", OrderStatus.Reserved, Now.AddHours(-1));
+        await StoreOrderAsync("r-2", "pos", OrderStatus.Shipped, Now.AddHours(-2));
+        var queries = Queries();
+        var listed = (await queries.ListOrdersAsync(new OrderFilter())).Orders;
+        var since = await queries.ListOrdersReceivedSinceAsync(Now.AddDays(-1));
+        var counts = await queries.CountOrdersTodayAsync();
+
+        await using (var rename = fixture.DataSource.CreateCommand(
+            "UPDATE retail_grain_state SET state = (SELECT jsonb_object_agg('renamed_' || key, value) FROM jsonb_each(state)) WHERE service_id = $1"))
+        {
+            rename.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = cluster.Value.ServiceId });
+            Assert.Equal(2, await rename.ExecuteNonQueryAsync());
+        }
+
+        Assert.Equal(listed, (await queries.ListOrdersAsync(new OrderFilter())).Orders);
+        Assert.Equal(since, await queries.ListOrdersReceivedSinceAsync(Now.AddDays(-1)));
+        Assert.Equal(counts, await queries.CountOrdersTodayAsync());
+        Assert.Equal(["r-2", "r-1"], listed.Select(o => o.OrderId));
     }
 
-    public sealed class OrderState
+    [Fact]
+    public async Task ListReturnsAuthorizedSinceAsync_ReturnsOfTheWindow_OldestFirstWithTheirTimes()
+    {
+        await StoreAsync("order", GrainId.Create("order", "ret"), new OrderState
+        {
+            OrderId = "ret",
+            Channel = "shopify",
+            ChannelOrderId = "#9",
+            Status = OrderStatus.Completed,
+            ReceivedAt = Now.AddDays(-3),
+            UpdatedAt = Now,
+            Returns =
+            [
+                new ReturnListing("ret", "late", Now.AddHours(-2), Now.AddHours(-1), null),
+                new ReturnListing("ret", "early", Now.AddHours(-5), Now.AddHours(-4), Now.AddHours(-3)),
+                new ReturnListing("ret", "too-old", Now.AddDays(-2), null, null),
+            ],
+        });
+
+        var returns = await Queries().ListReturnsAuthorizedSinceAsync(Now.AddDays(-1));
+
+        Assert.Equal(
+            [new ReturnRow("ret", "early", Now.AddHours(-5), Now.AddHours(-4), Now.AddHours(-3)), new ReturnRow("ret", "late", Now.AddHours(-2), Now.AddHours(-1), null)],
+            returns);
+    }
+
+    public sealed class OrderState : IProjectedState
     {
         public string OrderId { get; set; } = "";
 
@@ -205,6 +249,29 @@ public sealed class OperationsQueriesTests(PostgresFixture fixture)
         public string? HoldReason { get; set; }
 
         public decimal GrandTotal { get; set; }
+
+        [System.Text.Json.Serialization.JsonIgnore]
+        public List<ReturnListing> Returns { get; set; } = [];
+
+        public IReadOnlyList<IListingRow> ListingRows() =>
+        [
+            new OrderListing(new OrderSummary
+            {
+                OrderId = OrderId,
+                Channel = Channel,
+                ChannelOrderId = ChannelOrderId,
+                Status = Status,
+                ReceivedAt = ReceivedAt,
+                UpdatedAt = UpdatedAt,
+                ReleasedAt = ReleasedAt,
+                PostingAcceptedAt = PostingAcceptedAt,
+                ShippedAt = ShippedAt,
+                RefundPendingAmount = RefundPendingAmount,
+                HoldReason = HoldReason,
+                GrandTotal = GrandTotal,
+            }),
+            .. Returns,
+        ];
     }
 
     private sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider

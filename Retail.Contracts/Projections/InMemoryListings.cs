@@ -1,22 +1,46 @@
-namespace Retail.Contracts.Exceptions;
+using Retail.Contracts.Exceptions;
 
-/// <summary>The exception listing in process memory, for the embedded mode (one process hosts the silo and the API).</summary>
-public sealed class InMemoryExceptionProjection : IExceptionProjection
+namespace Retail.Contracts.Projections;
+
+/// <summary>
+/// The listings in process memory, for the embedded mode (one process hosts the silo and the API): the in-memory grain
+/// storage writes the rows a state declares once the state is stored. The exception and return listings are kept here;
+/// without PostgreSQL the order list is the order directory's.
+/// </summary>
+public sealed class InMemoryListings : IExceptionProjection
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, ExceptionRecord> _records = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string OrderId, string ReturnId), ReturnListing> _returns = [];
 
-    public Task WriteAsync(IReadOnlyList<ExceptionRecord> records, CancellationToken cancellationToken = default)
+    /// <summary>Inserts or replaces the exception and return rows among <paramref name="rows"/> (by their key).</summary>
+    public void Write(IReadOnlyList<IListingRow> rows)
     {
-        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(rows);
         lock (_lock)
         {
-            foreach (var record in records)
+            foreach (var row in rows)
             {
-                _records[record.Id] = record;
+                switch (row)
+                {
+                    case ExceptionListing exception:
+                        _records[exception.Record.Id] = exception.Record;
+                        break;
+                    case ReturnListing returned:
+                        _returns[(returned.OrderId, returned.ReturnId)] = returned;
+                        break;
+                }
             }
         }
-        return Task.CompletedTask;
+    }
+
+    /// <summary>The returns authorised at or after <paramref name="since"/>, oldest first.</summary>
+    public IReadOnlyList<ReturnListing> ReturnsAuthorizedSince(DateTimeOffset since)
+    {
+        lock (_lock)
+        {
+            return [.. _returns.Values.Where(r => r.AuthorizedAt >= since).OrderBy(r => r.AuthorizedAt).ThenBy(r => r.ReturnId, StringComparer.Ordinal)];
+        }
     }
 
     public Task<IReadOnlyList<ExceptionRecord>> ListAsync(ExceptionQuery query, CancellationToken cancellationToken = default)
