@@ -85,6 +85,31 @@ public sealed class PromiseScenarioTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ReceiptNotice_DeliveredTwice_KeepsTheReservationItMade()
+    {
+        var (sku, warehouse) = await StockedAsync(onHand: 0);
+        var poId = OrderScenario.NewId("po");
+        await PurchaseOrder(poId).ConfirmAsync(Confirmation(poId, warehouse, sku, 3, Thursday));
+        var (orderId, _) = await _scenario.SubmitAsync(OrderScenario.Canonical(("1", sku, 3)));
+        await PurchaseOrder(poId).ReceiveAsync(Receipt(poId, warehouse, sku, 3));
+        var released = await EventuallyStatusAsync(orderId, OrderStatus.Released);
+        var reservationLineId = $"1@{warehouse}";
+
+        await _scenario.Order(orderId).OnPromisesChangedAsync(new PromisesChanged
+        {
+            Sku = sku,
+            LocationId = warehouse,
+            Reason = PromiseReasons.Received,
+            Changes = [new PromiseChange { LineId = reservationLineId, Converted = 3 }],
+        });
+
+        var view = await _scenario.ViewAsync(orderId);
+        Assert.Equal((OrderStatus.Released, 3), (view.Status, view.Lines[0].Reserved));
+        Assert.Equal(released.Lines[0].Allocations, view.Lines[0].Allocations);
+        Assert.Equal(3, (await _scenario.Inventory(sku, warehouse).GetAsync()).Reserved);
+    }
+
+    [Fact]
     public async Task ChannelWithoutPromises_IsBackorderedDespiteInboundSupply()
     {
         var (sku, warehouse) = await StockedAsync(onHand: 0);
