@@ -25,7 +25,7 @@ public sealed class DashboardMetricsTests(DistributedAppFixture fixture)
         Assert.True(File.Exists(ChromiumPath), $"Chromium is missing at {ChromiumPath}: install it with `apt-get install -y chromium` (CI does).");
         var channel = Channels.CallCenter;
         using var api = fixture.Api();
-        using var response = await api.PostAsJsonAsync("api/v1/orders", NewOrder(channel), RetailJson.Options);
+        using var response = await api.PostAsJsonAsync("api/v1/orders", TestOrders.OneLine("METRICS", channel), RetailJson.Options);
         Assert.True(response.IsSuccessStatusCode, $"POST order answered {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         using var timeout = new CancellationTokenSource(ExportTimeout);
         var replicas = (await fixture.App.RunningInstancesAsync("silo", timeout.Token)).Keys.Order(StringComparer.Ordinal).ToList();
@@ -66,20 +66,4 @@ public sealed class DashboardMetricsTests(DistributedAppFixture fixture)
     private static string[] Lines(string text) =>
         text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
-    private static CanonicalOrder NewOrder(string channel)
-    {
-        var channelOrderId = "METRICS-" + Guid.NewGuid().ToString("N")[..12];
-        return new CanonicalOrder
-        {
-            Channel = channel,
-            ChannelOrderId = channelOrderId,
-            PlacedAt = DateTimeOffset.UtcNow,
-            Currency = "USD",
-            Customer = new Customer { CustomerId = "c-metrics", Email = "metrics@example.com", Name = "Metrics Test" },
-            ShipTo = new Address { Name = "Metrics Test", Line1 = "1 Main St", City = "Springfield", Region = "IL", PostalCode = "62701", Country = "US" },
-            Lines = [new OrderLine { LineId = "1", Sku = "METRICS-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant(), Quantity = 1, UnitPrice = 10.00m, Tax = 0.80m }],
-            Totals = new Totals { Subtotal = 10.00m, Shipping = 0, Tax = 0.80m, GrandTotal = 10.80m },
-            Payment = new Payment { Provider = "stripe", Reference = "pi_" + channelOrderId, Status = PaymentStatuses.Pending },
-        };
-    }
 }
