@@ -28,9 +28,6 @@ public sealed class DashboardMetricsTests(DistributedAppFixture fixture)
         using var response = await api.PostAsJsonAsync("api/v1/orders", TestOrders.OneLine("METRICS", channel), RetailJson.Options);
         Assert.True(response.IsSuccessStatusCode, $"POST order answered {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         using var timeout = new CancellationTokenSource(ExportTimeout);
-        var replicas = (await fixture.App.RunningInstancesAsync("silo", timeout.Token)).Keys.Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(2, replicas.Count);
-
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArguments });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1200 } });
@@ -39,6 +36,8 @@ public sealed class DashboardMetricsTests(DistributedAppFixture fixture)
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         while (!timeout.IsCancellationRequested)
         {
+            // The replicas running now (another test of the collection kills one, and Aspire starts it again under a new name).
+            var replicas = (await fixture.App.RunningInstancesAsync("silo", CancellationToken.None)).Keys.Order(StringComparer.Ordinal).ToList();
             foreach (var replica in replicas)
             {
                 var dashboard = (await fixture.App.GetDashboardUrlAsync()).GetLeftPart(UriPartial.Authority);
@@ -59,7 +58,7 @@ public sealed class DashboardMetricsTests(DistributedAppFixture fixture)
             }
             await Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None);
         }
-        Assert.Fail("Neither silo replica's Metrics page showed retail.orders.received with channel " + channel + ":\n"
+        Assert.Fail("No running silo replica's Metrics page showed retail.orders.received with channel " + channel + ":\n"
             + string.Join("\n---\n", seen.Select(entry => $"{entry.Key}:\n{entry.Value}")));
     }
 
