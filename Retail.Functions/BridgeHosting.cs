@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Retail.Functions.CloudEvents;
+using Retail.Functions.Dedupe;
 using Retail.Functions.Erp;
 using Retail.Functions.Hosting;
 using Retail.Functions.Orders;
@@ -29,6 +30,7 @@ public static class BridgeHosting
         services.AddOptions<WebhookOptions>().Bind(builder.Configuration.GetSection(WebhookOptions.SectionName));
         services.AddOptions<ErpInboundOptions>().Bind(builder.Configuration.GetSection(ErpInboundOptions.SectionName));
         services.TryAddSingleton<SchemaValidator>();
+        services.TryAddSingleton<DedupeLeases>();
         services.TryAddSingleton<DeliveryGate>();
         services.TryAddSingleton<UnknownOrders>();
         services.TryAddSingleton<OrderIntake>();

@@ -86,6 +86,11 @@ public sealed record PromisesChanged
     [Id(1)] public string LocationId { get; init; } = "";
     [Id(2)] public IReadOnlyList<PromiseChange> Changes { get; init; } = [];
     [Id(3)] public string Reason { get; init; } = "";
+    /// <summary>
+    /// The notice's id, unique per position and notice (its outbox message id): the relay delivers at least once, and an
+    /// order applies each notice once.
+    /// </summary>
+    [Id(4)] public string NoticeId { get; init; } = "";
 }
 
 /// <summary>One promise's change: units that became a reservation, units given up, or a new date.</summary>

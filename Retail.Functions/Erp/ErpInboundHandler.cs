@@ -9,6 +9,7 @@ using Retail.Contracts.Inventory;
 using Retail.Contracts.Orders;
 using Retail.Contracts.Schemas;
 using Retail.Contracts.Transfers;
+using Retail.Functions.Dedupe;
 using Retail.Functions.Validation;
 using Retail.Functions.Webhooks;
 using Retail.Messaging;
@@ -26,7 +27,8 @@ namespace Retail.Functions.Erp;
 /// cluster declaring the silo dead and the clients dropping its gateway) instead of spending them in seconds.
 /// </summary>
 internal sealed partial class ErpInboundHandler(
-    IGrainFactory grains, SchemaValidator schemas, TimeProvider time, IOptions<ErpInboundOptions> options, ILogger<ErpInboundHandler> logger)
+    IGrainFactory grains, DedupeLeases leases, SchemaValidator schemas, TimeProvider time, IOptions<ErpInboundOptions> options,
+    ILogger<ErpInboundHandler> logger)
 {
     public const string MessageTooLarge = "MessageTooLarge";
     public const string MissingSessionId = "MissingSessionId";
@@ -55,11 +57,11 @@ internal sealed partial class ErpInboundHandler(
             return await DeadLetterAsync(received, messageType, correlationId, invalid.Value.Reason, invalid.Value.Description, cancellationToken);
         }
 
-        var dedupe = grains.GetGrain<IInboundDedupeGrain>(InboundDedupeKey.For(DedupeSource, message.MessageId));
-        var leaseId = Guid.NewGuid().ToString("N");
+        DedupeLease? lease = null;
         try
         {
-            var claim = await dedupe.TryBeginAsync(leaseId, Lease);
+            lease = await leases.TryBeginAsync(DedupeSource, message.MessageId, Lease);
+            var claim = lease.Claim;
             if (!claim.Acquired)
             {
                 if (claim.Status == DeliveryStatus.Completed)
@@ -70,24 +72,24 @@ internal sealed partial class ErpInboundHandler(
                 return MessageOutcome.Abandon;
             }
             var outcome = await DispatchAsync(messageType!, message.Body, cancellationToken);
-            await dedupe.CompleteAsync(leaseId, outcome, orderId: null);
+            await lease.CompleteAsync(outcome, orderId: null);
             LogApplied(logger, message.MessageId, messageType!, outcome);
             return MessageOutcome.Complete;
         }
         catch (RetailException exception)
         {
-            await ReleaseAsync(dedupe, leaseId);
+            await ReleaseAsync(lease);
             return await DeadLetterAsync(received, messageType, correlationId, exception.Code, exception.Message, cancellationToken);
         }
         catch (Exception exception) when (exception is ArgumentException or FormatException or JsonException)
         {
-            await ReleaseAsync(dedupe, leaseId);
+            await ReleaseAsync(lease);
             return await DeadLetterAsync(received, messageType, correlationId, "InvalidMessage", exception.Message, cancellationToken);
         }
         catch (Exception exception)
         {
             // Transient (timeouts, the cluster briefly unavailable) or unforeseen: redeliver, up to the limit.
-            await ReleaseAsync(dedupe, leaseId);
+            await ReleaseAsync(lease);
             if (received.DeliveryCount >= MaxDeliveries)
             {
                 return await DeadLetterAsync(received, messageType, correlationId, "MaxDeliveriesExceeded",
@@ -242,17 +244,7 @@ internal sealed partial class ErpInboundHandler(
         return MessageOutcome.DeadLetter(reason, description);
     }
 
-    private async Task ReleaseAsync(IInboundDedupeGrain dedupe, string leaseId)
-    {
-        try
-        {
-            await dedupe.ReleaseAsync(leaseId);
-        }
-        catch (Exception exception) when (TransientFailures.IsTransient(exception))
-        {
-            LogReleaseFailed(logger, exception);
-        }
-    }
+    private static Task ReleaseAsync(DedupeLease? lease) => lease?.ReleaseAsync() ?? Task.CompletedTask;
 
     private static string? Property(TransportMessage message, string name) =>
         message.ApplicationProperties.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
@@ -268,7 +260,4 @@ internal sealed partial class ErpInboundHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ERP message {MessageId} ({MessageType}) dead-lettered: {Reason}: {Description}")]
     private static partial void LogDeadLettered(ILogger logger, string messageId, string? messageType, string reason, string description);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release a dedupe lease; it lapses on its own")]
-    private static partial void LogReleaseFailed(ILogger logger, Exception exception);
 }

@@ -1,15 +1,16 @@
 using Microsoft.Extensions.Options;
 using Retail.Contracts.Integration;
+using Retail.Functions.Dedupe;
 
 namespace Retail.Functions.Webhooks;
 
 /// <summary>
-/// Runs a delivery's work at most once: the durable dedupe grain of the delivery grants one lease at a time; a
-/// duplicate answers the first outcome; a concurrent delivery waits for the first to finish (and takes over if it
+/// Runs a delivery's work at most once, on the dedupe-lease protocol (<see cref="DedupeLeases"/>): a duplicate answers
+/// the first outcome; a concurrent delivery waits for the first to finish (and takes over if it
 /// failed). Only a final success is recorded; anything else releases the lease so that the sender's retry runs again.
 /// </summary>
 internal sealed partial class DeliveryGate(
-    IGrainFactory grains, IOptionsMonitor<WebhookOptions> options, TimeProvider time, ILogger<DeliveryGate> logger)
+    DedupeLeases leases, IOptionsMonitor<WebhookOptions> options, TimeProvider time, ILogger<DeliveryGate> logger)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
@@ -19,13 +20,12 @@ internal sealed partial class DeliveryGate(
     public async Task<WebhookResult> RunAsync(string source, string deliveryId, Work work, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
-        var grain = grains.GetGrain<IInboundDedupeGrain>(InboundDedupeKey.For(source, deliveryId));
-        var leaseId = Guid.NewGuid().ToString("N");
         var giveUpAt = time.GetUtcNow() + settings.ConcurrentDeliveryWait;
-        DeliveryClaim claim;
+        DedupeLease lease;
         while (true)
         {
-            claim = await grain.TryBeginAsync(leaseId, settings.ProcessingLease);
+            lease = await leases.TryBeginAsync(source, deliveryId, settings.ProcessingLease);
+            var claim = lease.Claim;
             if (claim.Acquired)
             {
                 break;
@@ -47,44 +47,28 @@ internal sealed partial class DeliveryGate(
         WebhookResult result;
         try
         {
-            result = await work(claim.UnknownOrderRaised, cancellationToken);
+            result = await work(lease.Claim.UnknownOrderRaised, cancellationToken);
             if (result.RaisedUnknownOrder)
             {
-                await grain.NoteUnknownOrderAsync(leaseId);
+                await lease.NoteUnknownOrderAsync();
             }
         }
         catch
         {
-            await ReleaseQuietlyAsync(grain, leaseId, source, deliveryId);
+            await lease.ReleaseAsync();
             throw;
         }
         if (result.IsSuccess && result.Final)
         {
-            await grain.CompleteAsync(leaseId, result.Outcome ?? result.Status, result.OrderId);
+            await lease.CompleteAsync(result.Outcome ?? result.Status, result.OrderId);
         }
         else
         {
-            await ReleaseQuietlyAsync(grain, leaseId, source, deliveryId);
+            await lease.ReleaseAsync();
         }
         return result;
     }
 
-    private async Task ReleaseQuietlyAsync(IInboundDedupeGrain grain, string leaseId, string source, string deliveryId)
-    {
-        try
-        {
-            await grain.ReleaseAsync(leaseId);
-        }
-        catch (Exception exception) when (TransientFailures.IsTransient(exception))
-        {
-            // The lease lapses on its own after ProcessingLease; the redelivery waits for it at most that long.
-            LogReleaseFailed(logger, exception, source, deliveryId);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Duplicate delivery {DeliveryId} from {Source} acknowledged")]
     private static partial void LogDuplicate(ILogger logger, string source, string deliveryId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release the lease of delivery {DeliveryId} from {Source}")]
-    private static partial void LogReleaseFailed(ILogger logger, Exception exception, string source, string deliveryId);
 }

@@ -22,18 +22,27 @@ internal sealed partial class OrderGrain
         {
             errors.Add("sku", $"Must be a usable SKU: {Skus.Problem(changed.Sku)}.");
         }
+        if (string.IsNullOrEmpty(changed.NoticeId))
+        {
+            errors.Add("noticeId", "Is required: a notice is applied once by its id.");
+        }
         if (changed.Changes is null || changed.Changes.Count == 0)
         {
             errors.Add("changes", "At least one change is required.");
         }
         errors.ThrowIfAny();
         EnsureExists();
+        if (State.AppliedPromiseNotices.Contains(changed.NoticeId))
+        {
+            return;
+        }
 
         var matches = changed.Changes!
             .Select(c => (Change: c, Line: State.Lines.FirstOrDefault(l => l.Promises.Any(p => Matches(p, c, changed.LocationId)))))
             .ToList();
-        // Units the position reserved for a promise this order gave up meanwhile go straight back.
-        var strays = matches.Where(m => m.Line is null && m.Change.Converted > 0).ToList();
+        // Units the position reserved for a promise this order gave up meanwhile go straight back; a notice of a
+        // conversion already applied finds the reservation held and leaves it.
+        var strays = matches.Where(m => m.Line is null && m.Change.Converted > 0 && !HoldsAllocation(m.Change.LineId, changed.LocationId)).ToList();
         await Task.WhenAll(strays.Select(s => InventoryOf(changed.Sku, changed.LocationId).ReleaseAsync(new ReservationId(Key, s.Change.LineId))));
         var applicable = matches.Where(m => m.Line is not null).ToList();
         if (applicable.Count == 0)
@@ -43,6 +52,7 @@ internal sealed partial class OrderGrain
 
         await ChangeAsync(async now =>
         {
+            State.AppliedPromiseNotices.Add(changed.NoticeId);
             var moved = new List<LineQuantity>();
             var released = false;
             foreach (var (change, line) in applicable)
@@ -83,6 +93,9 @@ internal sealed partial class OrderGrain
             return true;
         });
     }
+
+    private bool HoldsAllocation(string reservationLineId, string locationId) =>
+        State.Lines.Any(l => l.Allocations.Any(a => a.ReservationLineId == reservationLineId && a.LocationId == locationId && a.Open > 0));
 
     private static bool Matches(PromiseState promise, PromiseChange change, string locationId) =>
         promise.ReservationLineId == change.LineId && promise.LocationId == locationId && promise.Open > 0;

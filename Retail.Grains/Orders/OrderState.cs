@@ -49,6 +49,8 @@ internal sealed class OrderState : IHasOutbox, IProjectedState
     [Id(27)] public OutboxState Outbox { get; set; } = new();
     /// <summary>False until the order went through sourcing once (a held order may never have).</summary>
     [Id(28)] public bool Sourced { get; set; }
+    /// <summary>The promise notices (<c>PromisesChanged.NoticeId</c>) already applied, so that a redelivered one changes nothing.</summary>
+    [Id(29)] public List<string> AppliedPromiseNotices { get; set; } = [];
 
     /// <summary>The order's row in the order list and one row per return; none before the order is received.</summary>
     public IReadOnlyList<IListingRow> ListingRows()

@@ -94,7 +94,7 @@ public sealed partial class OutboxRelay(
                 return grains.GetGrain<IOrderGrain>(message.SessionId!).OnReservationsReleasedAsync(released);
             case OutboxDestinations.PromisesChanged:
                 var promises = JsonSerializer.Deserialize<PromisesChanged>(message.Body, RetailJson.Options)!;
-                return grains.GetGrain<IOrderGrain>(message.SessionId!).OnPromisesChangedAsync(promises);
+                return grains.GetGrain<IOrderGrain>(message.SessionId!).OnPromisesChangedAsync(promises with { NoticeId = message.MessageId });
             case OutboxDestinations.OrderDirectory:
                 var summary = JsonSerializer.Deserialize<OrderSummary>(message.Body, RetailJson.Options)!;
                 return grains.GetGrain<IOrderDirectoryGrain>(IOrderDirectoryGrain.Key).RecordAsync(summary);

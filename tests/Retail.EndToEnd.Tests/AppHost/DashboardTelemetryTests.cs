@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Retail.Contracts;
 using Retail.Contracts.Erp;
 using Retail.Contracts.Events;
-using Retail.Contracts.Orders;
+using Retail.EndToEnd.Tests.Support;
 
 namespace Retail.EndToEnd.Tests.AppHost;
 
@@ -21,7 +21,7 @@ public sealed class DashboardTelemetryTests(DistributedAppFixture fixture)
     {
         using var api = fixture.Api();
         var traceId = ActivityTraceId.CreateRandom();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/orders") { Content = JsonContent.Create(NewOrder(), options: RetailJson.Options) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/orders") { Content = JsonContent.Create(TestOrders.OneLine("TRACE"), options: RetailJson.Options) };
         request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
         using var response = await api.SendAsync(request);
         Assert.True(response.IsSuccessStatusCode, $"POST order answered {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
@@ -57,22 +57,6 @@ public sealed class DashboardTelemetryTests(DistributedAppFixture fixture)
     private static bool IsBrokerPublish(Span span) =>
         span.Kind == SpanKindProducer && span.Attributes.GetValueOrDefault("messaging.system") == "rabbitmq";
 
-    private static CanonicalOrder NewOrder()
-    {
-        var channelOrderId = "TRACE-" + Guid.NewGuid().ToString("N")[..12];
-        return new CanonicalOrder
-        {
-            Channel = Channels.Web,
-            ChannelOrderId = channelOrderId,
-            PlacedAt = DateTimeOffset.UtcNow,
-            Currency = "USD",
-            Customer = new Customer { CustomerId = "c-trace", Email = "trace@example.com", Name = "Trace Test" },
-            ShipTo = new Address { Name = "Trace Test", Line1 = "1 Main St", City = "Springfield", Region = "IL", PostalCode = "62701", Country = "US" },
-            Lines = [new OrderLine { LineId = "1", Sku = "TRACE-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant(), Quantity = 1, UnitPrice = 10.00m, Tax = 0.80m }],
-            Totals = new Totals { Subtotal = 10.00m, Shipping = 0, Tax = 0.80m, GrandTotal = 10.80m },
-            Payment = new Payment { Provider = "stripe", Reference = "pi_" + channelOrderId, Status = PaymentStatuses.Pending },
-        };
-    }
 
     /// <summary>One span of a trace as the dashboard's telemetry API returns it.</summary>
     private sealed record Span(string? Service, string Name, int Kind, string SpanId, string? ParentSpanId, IReadOnlyDictionary<string, string?> Attributes);

@@ -11,7 +11,14 @@ internal static class AppResources
     private static readonly TimeSpan SnapshotSettle = TimeSpan.FromSeconds(5);
 
     /// <summary>The process id of every running instance of <paramref name="resource"/> (a replica each), as the resource snapshots give it.</summary>
-    public static async Task<List<int>> ProcessIdsAsync(this DistributedApplication app, string resource, CancellationToken cancellationToken)
+    public static async Task<List<int>> ProcessIdsAsync(this DistributedApplication app, string resource, CancellationToken cancellationToken) =>
+        [.. (await RunningInstancesAsync(app, resource, cancellationToken)).Values];
+
+    /// <summary>
+    /// Every running instance of <paramref name="resource"/>: its instance name (a replica's, as the dashboard lists it, e.g.
+    /// <c>silo-abcd1234</c>) and its process id.
+    /// </summary>
+    public static async Task<Dictionary<string, int>> RunningInstancesAsync(this DistributedApplication app, string resource, CancellationToken cancellationToken)
     {
         var pids = new Dictionary<string, int>(StringComparer.Ordinal);
         using var settle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -38,7 +45,7 @@ internal static class AppResources
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
         }
-        return [.. pids.Values];
+        return pids;
     }
 
     /// <summary>Runs the resource's command as the dashboard's button does, and fails the test when the command fails.</summary>

@@ -1,3 +1,4 @@
+using Retail.Functions.Dedupe;
 using Microsoft.Extensions.Options;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,7 +22,7 @@ public sealed class ErpInboundHandlerTests
 
     public ErpInboundHandlerTests()
     {
-        handler = new ErpInboundHandler(grains, new SchemaValidator(), timers, Options.Create(new ErpInboundOptions { MaxMessageBytes = 8192 }),
+        handler = new ErpInboundHandler(grains, new DedupeLeases(grains, NullLogger<DedupeLeases>.Instance), new SchemaValidator(), timers, Options.Create(new ErpInboundOptions { MaxMessageBytes = 8192 }),
             NullLogger<ErpInboundHandler>.Instance);
         grains.Order(OrderId).SubmitAsync(new CanonicalOrder
         {

@@ -85,6 +85,75 @@ public sealed class PromiseScenarioTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ReceiptNotice_DeliveredTwice_KeepsTheReservationItMade()
+    {
+        var (sku, warehouse) = await StockedAsync(onHand: 0);
+        var poId = OrderScenario.NewId("po");
+        await PurchaseOrder(poId).ConfirmAsync(Confirmation(poId, warehouse, sku, 3, Thursday));
+        var (orderId, _) = await _scenario.SubmitAsync(OrderScenario.Canonical(("1", sku, 3)));
+        await PurchaseOrder(poId).ReceiveAsync(Receipt(poId, warehouse, sku, 3));
+        var released = await EventuallyStatusAsync(orderId, OrderStatus.Released);
+        var reservationLineId = $"1@{warehouse}";
+
+        await _scenario.Order(orderId).OnPromisesChangedAsync(new PromisesChanged
+        {
+            Sku = sku,
+            LocationId = warehouse,
+            Reason = PromiseReasons.Received,
+            Changes = [new PromiseChange { LineId = reservationLineId, Converted = 3 }],
+            NoticeId = "replayed-receipt-notice",
+        });
+
+        var view = await _scenario.ViewAsync(orderId);
+        Assert.Equal((OrderStatus.Released, 3), (view.Status, view.Lines[0].Reserved));
+        Assert.Equal(released.Lines[0].Allocations, view.Lines[0].Allocations);
+        Assert.Equal(3, (await _scenario.Inventory(sku, warehouse).GetAsync()).Reserved);
+    }
+
+    [Fact]
+    public async Task PartialConversionNotice_DeliveredTwice_IsAppliedOnce()
+    {
+        var (sku, warehouse) = await StockedAsync(onHand: 0);
+        var poId = OrderScenario.NewId("po");
+        await PurchaseOrder(poId).ConfirmAsync(Confirmation(poId, warehouse, sku, 3, Thursday));
+        var (orderId, intake) = await _scenario.SubmitAsync(OrderScenario.Canonical(("1", sku, 3)));
+        Assert.Equal(OrderStatus.Promised, intake.Status);
+        var notice = new PromisesChanged
+        {
+            Sku = sku,
+            LocationId = warehouse,
+            Reason = PromiseReasons.Received,
+            Changes = [new PromiseChange { LineId = $"1@{warehouse}", Converted = 1 }],
+            NoticeId = $"{sku}@{warehouse}:PromisesChanged:7",
+        };
+
+        await _scenario.Order(orderId).OnPromisesChangedAsync(notice);
+        await _scenario.Order(orderId).OnPromisesChangedAsync(notice);
+
+        var view = await _scenario.ViewAsync(orderId);
+        Assert.Equal((1, 2), (view.Lines[0].Reserved, view.Lines[0].Promised));
+    }
+
+    [Fact]
+    public async Task Notice_WithoutANoticeId_IsRefused()
+    {
+        var (sku, warehouse) = await StockedAsync(onHand: 0);
+        var poId = OrderScenario.NewId("po");
+        await PurchaseOrder(poId).ConfirmAsync(Confirmation(poId, warehouse, sku, 3, Thursday));
+        var (orderId, _) = await _scenario.SubmitAsync(OrderScenario.Canonical(("1", sku, 3)));
+
+        await Assert.ThrowsAsync<RetailValidationException>(() => _scenario.Order(orderId).OnPromisesChangedAsync(new PromisesChanged
+        {
+            Sku = sku,
+            LocationId = warehouse,
+            Reason = PromiseReasons.Received,
+            Changes = [new PromiseChange { LineId = $"1@{warehouse}", Converted = 1 }],
+        }));
+
+        Assert.Equal(3, (await _scenario.ViewAsync(orderId)).Lines[0].Promised);
+    }
+
+    [Fact]
     public async Task ChannelWithoutPromises_IsBackorderedDespiteInboundSupply()
     {
         var (sku, warehouse) = await StockedAsync(onHand: 0);
