@@ -28,38 +28,52 @@ public static class RetailOrleansHosting
 
     public static bool IsEmbedded(IConfiguration configuration) => configuration.GetValue<bool>(EmbeddedKey);
 
-    /// <summary>A silo: the grains, their storage, reminders and clustering, the outbox relay and the message transport it feeds.</summary>
+    /// <summary>A silo: its clustering (local when none is configured), the message transport and <see cref="AddRetailGrains"/>.</summary>
     public static IHostApplicationBuilder AddRetailSilo(this IHostApplicationBuilder builder)
     {
         var orleans = OrleansSettings.From(builder.Configuration);
         builder.AddRetailMessaging();
         builder.UseOrleans(silo =>
         {
-            silo.AddActivityPropagation();
-            silo.AddRetailOutboxRelay(builder.Configuration);
             if (!orleans.HasProvider("Clustering"))
             {
                 silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
             }
-            foreach (var name in StorageNames.All.Where(name => !orleans.HasProvider($"GrainStorage:{name}")))
-            {
-                silo.AddRetailMemoryGrainStorage(name);
-            }
-            if (!orleans.HasProvider("Reminders"))
-            {
-                silo.UseInMemoryReminderService();
-            }
-            // The exception listing is read where the exception records' state (and with it the listing) is stored.
-            if (orleans.ProviderType($"GrainStorage:{StorageNames.Operations}") == RetailPostgresProviders.ProviderType)
-            {
-                silo.Services.AddRetailPostgresExceptionProjection(builder.Configuration);
-            }
-            else
-            {
-                silo.Services.TryAddSingleton<InMemoryListings>();
-                silo.Services.TryAddSingleton<IExceptionProjection>(services => services.GetRequiredService<InMemoryListings>());
-            }
+            silo.AddRetailGrains(builder.Configuration);
         });
         return builder;
+    }
+
+    /// <summary>
+    /// What a silo of Retail is below its host: trace propagation, the outbox relay, the grain storages and reminders
+    /// (those named in <paramref name="configuration"/>, in memory otherwise) and the exception listing beside the
+    /// records' storage. Clustering and the message transport belong to the host; test clusters compose their silos
+    /// with this, so that they run what production runs.
+    /// </summary>
+    public static ISiloBuilder AddRetailGrains(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        var orleans = OrleansSettings.From(configuration);
+        silo.AddActivityPropagation();
+        silo.AddRetailOutboxRelay(configuration);
+        foreach (var name in StorageNames.All.Where(name => !orleans.HasProvider($"GrainStorage:{name}")))
+        {
+            silo.AddRetailMemoryGrainStorage(name);
+        }
+        if (!orleans.HasProvider("Reminders"))
+        {
+            silo.UseInMemoryReminderService();
+        }
+        // The exception listing is read where the exception records' state (and with it the listing) is stored.
+        if (orleans.ProviderType($"GrainStorage:{StorageNames.Operations}") == RetailPostgresProviders.ProviderType)
+        {
+            silo.Services.AddRetailPostgresExceptionProjection(configuration);
+        }
+        else
+        {
+            silo.Services.TryAddSingleton<InMemoryListings>();
+            silo.Services.TryAddSingleton<IExceptionProjection>(services => services.GetRequiredService<InMemoryListings>());
+        }
+        return silo;
     }
 }

@@ -267,7 +267,7 @@ public sealed class RetailGrainClusterTests(PostgresFixture fixture, ITestOutput
         builder.Options.ClusterId = "cluster-" + Guid.NewGuid().ToString("N");
         builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(
         [
-            new KeyValuePair<string, string?>("ConnectionStrings:retail-db", connectionString),
+            .. RetailPostgresSettings.For(connectionString),
             new KeyValuePair<string, string?>("Orders:Directory", "false"),
             new KeyValuePair<string, string?>("Reservations:PaymentTimeout", "00:00:03"),
         ]));

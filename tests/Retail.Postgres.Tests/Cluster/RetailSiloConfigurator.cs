@@ -2,22 +2,24 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.TestingHost;
-using Retail.Grains;
-using Retail.Grains.Outbox;
 using Retail.Messaging;
 using Retail.Postgres.Hosting;
+using Retail.Silo;
 
 namespace Retail.Postgres.Tests.Cluster;
 
-/// <summary>A silo with the real Retail grains, every storage name, membership and reminders on PostgreSQL.</summary>
+/// <summary>
+/// A silo composed as production composes it (<see cref="RetailOrleansHosting.AddRetailGrains"/>) on the configuration of
+/// <see cref="RetailPostgresSettings"/>, with the messages it publishes recorded.
+/// </summary>
 public sealed class RetailSiloConfigurator : ISiloConfigurator
 {
     public void Configure(ISiloBuilder siloBuilder)
     {
         // Reservations left by intakes that a silo failure cut short are found and released within seconds.
         siloBuilder.Configuration["Reservations:HolderCheckAfter"] = "00:00:05";
-        siloBuilder.UseRetailPostgres(siloBuilder.Configuration, [.. StorageNames.All]);
-        siloBuilder.AddRetailOutboxRelay(siloBuilder.Configuration);
+        RetailPostgresSettings.AddSiloProviders(siloBuilder);
+        siloBuilder.AddRetailGrains(siloBuilder.Configuration);
         siloBuilder.ConfigureServices(services => services.AddSingleton<IMessagePublisher>(PublishedMessages.Instance));
         siloBuilder.Configure<ClusterMembershipOptions>(options =>
         {

@@ -182,8 +182,10 @@ public sealed class OutboxRelayTests(PostgresFixture postgres, RabbitMqNodeFixtu
         builder.Options.ClusterId = "cluster-" + Guid.NewGuid().ToString("N");
         builder.ConfigureHostConfiguration(configuration =>
         {
-            configuration.AddConfiguration(MessagingConfiguration().Build());
-            configuration.AddInMemoryCollection([new KeyValuePair<string, string?>("ConnectionStrings:retail-db", database)]);
+            // Copied, not chained: a silo writes its own provider keys into its configuration, and a chained source would
+            // pass them on to the client.
+            configuration.AddInMemoryCollection(MessagingConfiguration().Build().AsEnumerable());
+            configuration.AddInMemoryCollection(RetailPostgresSettings.For(database));
         });
         builder.AddSiloBuilderConfigurator<OutboxSiloConfigurator>();
         builder.AddClientBuilderConfigurator<RetailClientConfigurator>();
