@@ -31,7 +31,9 @@ public sealed class DashboardMetricsTests(DistributedAppFixture fixture)
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArguments });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1200 } });
-        await page.GotoAsync((await fixture.App.GetDashboardUrlAsync()).ToString());
+        var login = await fixture.App.GetDashboardUrlAsync();
+        var dashboard = login.GetLeftPart(UriPartial.Authority);
+        await page.GotoAsync(login.ToString());
 
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         while (!timeout.IsCancellationRequested)
@@ -40,7 +42,6 @@ public sealed class DashboardMetricsTests(DistributedAppFixture fixture)
             var replicas = (await fixture.App.RunningInstancesAsync("silo", CancellationToken.None)).Keys.Order(StringComparer.Ordinal).ToList();
             foreach (var replica in replicas)
             {
-                var dashboard = (await fixture.App.GetDashboardUrlAsync()).GetLeftPart(UriPartial.Authority);
                 await page.GotoAsync($"{dashboard}/metrics/resource/{replica}?meter=Retail&instrument=retail.orders.received&duration=5");
                 await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
                 var text = await page.InnerTextAsync("body");
