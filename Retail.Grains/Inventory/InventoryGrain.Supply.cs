@@ -244,11 +244,11 @@ internal sealed partial class InventoryGrain
             {
                 if (State.Reservations.TryGetValue(key, out var reservation))
                 {
-                    reservation.Quantity += converted;
+                    State.Reservations.Put(key, reservation with { Quantity = reservation.Quantity + converted });
                 }
                 else
                 {
-                    State.Reservations[key] = new InventoryReservation
+                    State.Reservations.Put(key, new InventoryReservation
                     {
                         OrderId = promise.OrderId,
                         LineId = promise.LineId,
@@ -257,7 +257,7 @@ internal sealed partial class InventoryGrain
                         Number = ++State.ReservationCounter,
                         Held = true,
                         OrderedAt = promise.OrderedAt,
-                    };
+                    });
                 }
                 RetailMetrics.ReservationMade();
             }

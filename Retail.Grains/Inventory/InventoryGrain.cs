@@ -122,7 +122,7 @@ internal sealed partial class InventoryGrain(
         else
         {
             var quantity = Math.Min(request.Quantity, Math.Max(0, State.Available));
-            State.Reservations[key] = new InventoryReservation
+            State.Reservations.Put(key, new InventoryReservation
             {
                 OrderId = request.Id.OrderId,
                 LineId = request.Id.LineId,
@@ -132,7 +132,7 @@ internal sealed partial class InventoryGrain(
                 Number = ++State.ReservationCounter,
                 Held = request.ExpiresAt is not null,
                 OrderedAt = request.OrderedAt,
-            };
+            });
             RecordChange(change, "reserved");
             RetailMetrics.ReservationMade();
             result = new ReservationResult { Reserved = quantity == request.Quantity, Quantity = quantity, Available = State.Available };
@@ -160,15 +160,13 @@ internal sealed partial class InventoryGrain(
         ValidateReservationId(id);
         var change = BeginChange(_time.GetUtcNow());
 
-        var found = State.Reservations.TryGetValue(id.ToString(), out var reservation);
-        if (reservation is { ExpiresAt: not null })
+        var key = id.ToString();
+        var found = State.Reservations.TryGetValue(key, out var reservation);
+        if (found && (reservation.ExpiresAt is not null || !reservation.Held))
         {
-            reservation.ExpiresAt = null;
-            change.StateChanged = true;
-        }
-        if (reservation is not null)
-        {
-            reservation.Held = true;
+            // Held alone is kept in memory until the next write; a lifted expiry is written now.
+            State.Reservations.Put(key, reservation with { ExpiresAt = null, Held = true });
+            change.StateChanged |= reservation.ExpiresAt is not null;
         }
 
         await CommitAsync(change);
@@ -192,11 +190,7 @@ internal sealed partial class InventoryGrain(
             var key = id.ToString();
             if (State.Reservations.TryGetValue(key, out var reservation))
             {
-                reservation.Quantity -= Math.Min(quantity, reservation.Quantity);
-                if (reservation.Quantity == 0)
-                {
-                    State.Reservations.Remove(key);
-                }
+                Reduce(key, reservation, Math.Min(quantity, reservation.Quantity));
             }
             if (quantity > State.OnHand)
             {
@@ -361,6 +355,7 @@ internal sealed partial class InventoryGrain(
     /// </summary>
     protected override async Task OnGroupWrittenAsync(InventoryState written)
     {
+        State.Reservations.MarkStored(written.Reservations);
         _durablePosition = written.ToPosition();
         var nextExpiry = NextExpiry(written);
         _expiryReminderWanted = nextExpiry is not null;
@@ -385,7 +380,7 @@ internal sealed partial class InventoryGrain(
     /// </summary>
     private void ScheduleHolderCheck(DateTimeOffset now, TimeSpan notBefore)
     {
-        if (_holderCheck is not null)
+        if (_holderCheck is not null || !State.Reservations.AnyAwaitsHolderCheck)
         {
             return;
         }
@@ -412,7 +407,7 @@ internal sealed partial class InventoryGrain(
         _holderCheck?.Dispose();
         _holderCheck = null;
         var asked = _time.GetUtcNow();
-        var due = State.Reservations
+        var due = State.Reservations.Entries
             .Where(r => r.Value.NeedsHolderCheck && r.Value.CreatedAt + _holderCheckAfter <= asked)
             .Select(r => (r.Key, r.Value.OrderId, r.Value.LineId))
             .ToList();
@@ -428,7 +423,7 @@ internal sealed partial class InventoryGrain(
             }
             if (holds.Value)
             {
-                reservation.Held = true;
+                State.Reservations.Put(key, reservation with { Held = true });
                 continue;
             }
             State.Reservations.Remove(key);
@@ -493,12 +488,11 @@ internal sealed partial class InventoryGrain(
     private Change BeginChange(DateTimeOffset now)
     {
         var change = new Change(now);
-        var expired = State.Reservations.Where(r => r.Value.ExpiresAt is { } expiresAt && expiresAt <= now).ToList();
+        var expired = State.Reservations.TakeExpired(now);
         if (expired.Count > 0)
         {
-            foreach (var (key, reservation) in expired)
+            foreach (var (_, reservation) in expired)
             {
-                State.Reservations.Remove(key);
                 change.Released.Add(new Taken(reservation, reservation.Quantity, ReleaseReasons.Expired));
             }
             RecordChange(change, "expired");
@@ -544,6 +538,10 @@ internal sealed partial class InventoryGrain(
     private List<Taken> TakeNewestFirst(Change change, int units, string reason, IEnumerable<InventoryReservation> from)
     {
         var taken = new List<Taken>();
+        if (units <= 0)
+        {
+            return taken;
+        }
         foreach (var reservation in from.OrderDescending(InventoryReservation.OldestFirst).ToList())
         {
             if (units <= 0)
@@ -551,11 +549,7 @@ internal sealed partial class InventoryGrain(
                 break;
             }
             var take = Math.Min(units, reservation.Quantity);
-            reservation.Quantity -= take;
-            if (reservation.Quantity == 0)
-            {
-                State.Reservations.Remove(new ReservationId(reservation.OrderId, reservation.LineId).ToString());
-            }
+            Reduce(new ReservationId(reservation.OrderId, reservation.LineId).ToString(), reservation, take);
             units -= take;
             var entry = new Taken(reservation, take, reason);
             taken.Add(entry);
@@ -563,6 +557,19 @@ internal sealed partial class InventoryGrain(
             change.StateChanged = true;
         }
         return taken;
+    }
+
+    /// <summary>Takes <paramref name="units"/> from the reservation under <paramref name="key"/>; one left with none is removed.</summary>
+    private void Reduce(string key, InventoryReservation reservation, int units)
+    {
+        if (units >= reservation.Quantity)
+        {
+            State.Reservations.Remove(key);
+        }
+        else
+        {
+            State.Reservations.Put(key, reservation with { Quantity = reservation.Quantity - units });
+        }
     }
 
     private bool ClaimOperation(Change change, string kind, string operationId)
@@ -708,7 +715,7 @@ internal sealed partial class InventoryGrain(
             }))
             .ToList();
 
-    private static DateTimeOffset? NextExpiry(InventoryState state) => state.Reservations.Values.Min(r => r.ExpiresAt);
+    private static DateTimeOffset? NextExpiry(InventoryState state) => state.Reservations.NextExpiry;
 
     /// <summary>
     /// A grain timer fires at the earliest expiry while the grain is active; the expiry reminder (period at least a

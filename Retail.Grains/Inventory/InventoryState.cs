@@ -1,12 +1,13 @@
 using System.Text.Json.Serialization;
 using Retail.Contracts.Inventory;
+using Retail.Contracts.Storage;
 using Retail.Grains.Outbox;
 
 namespace Retail.Grains.Inventory;
 
 /// <summary>One stock position as stored (jsonb and Orleans serializer alike).</summary>
 [GenerateSerializer, Alias("Retail.InventoryState")]
-internal sealed partial class InventoryState : IHasOutbox
+internal sealed partial class InventoryState : IHasOutbox, IStateRows
 {
     [Id(0)] public string Sku { get; set; } = "";
     [Id(1)] public string LocationId { get; set; } = "";
@@ -15,9 +16,27 @@ internal sealed partial class InventoryState : IHasOutbox
 
     /// <summary>
     /// Active reservations keyed by <see cref="ReservationId.ToString"/> (<c>orderId/lineId</c>). A released reservation
-    /// is removed. Stored compactly (<see cref="CompactReservationsConverter"/>): one array per reservation.
+    /// is removed. Stored in rows of their own (<see cref="IStateRows"/>), one per reservation in its compact form
+    /// (<see cref="CompactReservation"/>), so a write stores the reservations it changed; the state's JSON leaves them out.
     /// </summary>
-    [Id(4), JsonConverter(typeof(CompactReservationsConverter))] public Dictionary<string, InventoryReservation> Reservations { get; set; } = new(StringComparer.Ordinal);
+    [Id(13), JsonIgnore] public ReservationBook Reservations { get; set; } = new();
+
+    /// <summary>
+    /// The reservations of a state stored before they had rows of their own: read into <see cref="Reservations"/> as
+    /// changes, so that the next write moves them into their rows; never written.
+    /// </summary>
+    [JsonPropertyName("reservations"), JsonConverter(typeof(CompactReservationsConverter))]
+    public Dictionary<string, InventoryReservation>? StoredReservations
+    {
+        get => null;
+        set
+        {
+            foreach (var (key, reservation) in value ?? [])
+            {
+                Reservations.Put(key, reservation);
+            }
+        }
+    }
 
     /// <summary>Fulfil, restock and adjustment ids already applied (<c>kind:id</c>), with when; pruned after 30 days.</summary>
     [Id(5)] public Dictionary<string, DateTimeOffset> AppliedOperations { get; set; } = new(StringComparer.Ordinal);
@@ -33,7 +52,7 @@ internal sealed partial class InventoryState : IHasOutbox
     [Id(9)] public OutboxState Outbox { get; set; } = new();
 
     // Derived, not stored: System.Text.Json writes them (handy in SQL over the jsonb) and ignores them on read.
-    public int Reserved => Reservations.Values.Sum(r => r.Quantity);
+    public int Reserved => Reservations.Reserved;
 
     public int Available => OnHand - SafetyStock - Reserved;
 
@@ -51,30 +70,35 @@ internal sealed partial class InventoryState : IHasOutbox
         InTransit = InTransit,
         Promised = Promised,
     };
+
+    public IReadOnlyCollection<KeyValuePair<string, string?>> ChangedRows() =>
+        Reservations.Changes.Select(c => KeyValuePair.Create(c.Key, c.Value is null ? null : CompactReservation.ToJson(c.Value))).ToList();
+
+    public void LoadRow(string key, string value) => Reservations.Load(key, CompactReservation.FromJson(value));
 }
 
-/// <summary>Stock held for one order line.</summary>
-[GenerateSerializer, Alias("Retail.InventoryReservation")]
-internal sealed class InventoryReservation
+/// <summary>Stock held for one order line. Immutable: a change replaces it in the <see cref="ReservationBook"/>.</summary>
+[GenerateSerializer, Immutable, Alias("Retail.InventoryReservation")]
+internal sealed record InventoryReservation
 {
-    [Id(0)] public string OrderId { get; set; } = "";
-    [Id(1)] public string LineId { get; set; } = "";
-    [Id(2)] public int Quantity { get; set; }
-    [Id(3)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(0)] public string OrderId { get; init; } = "";
+    [Id(1)] public string LineId { get; init; } = "";
+    [Id(2)] public int Quantity { get; init; }
+    [Id(3)] public DateTimeOffset CreatedAt { get; init; }
     /// <summary>When the unpaid reservation lapses; null once confirmed (paid).</summary>
-    [Id(4)] public DateTimeOffset? ExpiresAt { get; set; }
+    [Id(4)] public DateTimeOffset? ExpiresAt { get; init; }
     /// <summary>Creation number, from <see cref="InventoryState.ReservationCounter"/>: higher is newer.</summary>
-    [Id(5)] public long Number { get; set; }
+    [Id(5)] public long Number { get; init; }
 
     /// <summary>
     /// The order is known to hold it: reserved with an expiry (which then governs it), confirmed by its order, or its order
     /// answered that it holds it. A reservation made without expiry starts unconfirmed, because the intake that made it
     /// may fail before its order is written; the position asks the order after a while (<see cref="HolderCheckOptions"/>).
     /// </summary>
-    [Id(6)] public bool Held { get; set; }
+    [Id(6)] public bool Held { get; init; }
 
     /// <summary>When its order was received (null for reservations made before orders told it): ranks the reservation.</summary>
-    [Id(7)] public DateTimeOffset? OrderedAt { get; set; }
+    [Id(7)] public DateTimeOffset? OrderedAt { get; init; }
 
     public bool NeedsHolderCheck => !Held && ExpiresAt is null;
 
