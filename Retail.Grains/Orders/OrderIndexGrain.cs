@@ -18,10 +18,11 @@ internal sealed class OrderIndexState
 /// <remarks>
 /// Nearly every key is claimed once, by a new order, so the grain does not read its row when it activates: a claim
 /// goes to storage as a create (the storage refuses a create of a row that exists), and only a refused create reads
-/// the row to answer its owner. A lookup reads the row once. A key is needed once, at intake, so its activation is
-/// collected after two idle minutes (the least Orleans allows is above its one-minute collection quantum) rather than
-/// its default quarter of an hour: two of them per order would otherwise
-/// outnumber every other activation in the silo.
+/// the row to answer its owner. A lookup reads the row once. A key is needed once, at intake: an activation that won
+/// its claim deactivates as soon as it is idle (a repeated intake activates it again and is answered from the row),
+/// and one that served lookups is collected after two idle minutes (the least Orleans allows is above its one-minute
+/// collection quantum) rather than its default quarter of an hour: two of them per order would otherwise outnumber
+/// every other activation in the silo.
 /// </remarks>
 [CollectionAgeLimit(Minutes = 2)]
 internal sealed class OrderIndexGrain(IServiceProvider services) : Grain, IOrderIndexGrain
@@ -56,6 +57,7 @@ internal sealed class OrderIndexGrain(IServiceProvider services) : Grain, IOrder
             }
             if (await TryWriteAsync(orderId!))
             {
+                DeactivateOnIdle();
                 return orderId!;
             }
             await ReadAsync();
