@@ -64,7 +64,7 @@ internal sealed record Verification
 }
 
 /// <summary>Retail against the baseline for one scenario: peak closed-loop throughput, and p99 at 80% of each one's peak.</summary>
-internal sealed record Comparison(string Scenario, double RetailPeak, double BaselinePeak, double ThroughputRatio, double? RetailP99At80, double? BaselineP99At80, double RetailWritesPerOrder, double? RetailReadP99);
+internal sealed record Comparison(string Scenario, double RetailPeak, double BaselinePeak, double ThroughputRatio, double? RetailP99At80, double? BaselineP99At80, double RetailWritesPerOrder);
 
 /// <summary>A goal and its measured figure; <see cref="Met"/> is null for a figure that is reported, not judged.</summary>
 internal sealed record GoalCheck(string Goal, bool? Met, string Measured);
