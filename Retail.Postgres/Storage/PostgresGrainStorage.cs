@@ -8,6 +8,7 @@ using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using Retail.Contracts.Outbox;
 using Retail.Contracts.Projections;
+using Retail.Contracts.Storage;
 using Retail.Postgres.Operations;
 using Retail.Postgres.Schema;
 
@@ -21,8 +22,11 @@ namespace Retail.Postgres.Storage;
 /// holds undelivered effects (<see cref="IPendingEffects"/>) is flagged <c>outbox_pending</c> in the same statement, for
 /// the outbox relay (<see cref="PostgresPendingOutboxIndex"/>). A state that owns listing rows (<see cref="IProjectedState"/>)
 /// has them upserted by the same statement (<see cref="ListingTables"/>): the rows and the state commit together or not
-/// at all, and a write refused for its etag writes no row; clearing the state deletes its rows. Writes of every
-/// provider in the process go through one <see cref="GrainStateWriteBatcher"/>: concurrent writes share a commit.
+/// at all, and a write refused for its etag writes no row; clearing the state deletes its rows. A state that keeps a
+/// keyed collection in rows of its own (<see cref="IStateRows"/>) has the rows it changed upserted or deleted in
+/// <c>retail_grain_row</c> by the same statement, under the same rule (<see cref="StateRowTable"/>); a read gives it
+/// every stored row after its JSON, and clearing any state deletes its rows. Writes of every provider in the process go
+/// through one <see cref="GrainStateWriteBatcher"/>: concurrent writes share a commit.
 /// </summary>
 internal sealed partial class PostgresGrainStorage(
     string name,
@@ -44,60 +48,55 @@ internal sealed partial class PostgresGrainStorage(
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await using var command = dataSource.CreateCommand(
-            "SELECT state, version FROM retail_grain_state WHERE service_id = $1 AND state_name = $2 AND grain_id = $3");
-        AddKey(command.Parameters, stateName, grainId);
-        await using var reader = await command.ExecuteReaderAsync();
-        if (!await reader.ReadAsync())
+        long? version = null;
+        string? json = null;
+        await using (var command = dataSource.CreateCommand(
+            "SELECT state, version FROM retail_grain_state WHERE service_id = $1 AND state_name = $2 AND grain_id = $3"))
         {
-            grainState.State = CreateState<T>();
-            grainState.ETag = null;
-            grainState.RecordExists = false;
-            return;
+            AddKey(command.Parameters, stateName, grainId);
+            await using var reader = await command.ExecuteReaderAsync();
+            if (await reader.ReadAsync())
+            {
+                version = reader.GetInt64(1);
+                json = await reader.IsDBNullAsync(0) ? null : reader.GetString(0);
+            }
         }
 
-        var version = reader.GetInt64(1);
-        if (await reader.IsDBNullAsync(0))
+        grainState.State = json is null ? CreateState<T>() : options.Serializer.Deserialize<T>(BinaryData.FromString(json));
+        if (json is not null && grainState.State is IStateRows rows)
         {
-            grainState.State = CreateState<T>();
-            grainState.RecordExists = false;
+            await LoadRowsAsync(stateName, grainId, rows);
         }
-        else
-        {
-            grainState.State = options.Serializer.Deserialize<T>(BinaryData.FromString(reader.GetString(0)));
-            grainState.RecordExists = true;
-        }
-
-        grainState.ETag = FormatEtag(version);
+        grainState.RecordExists = json is not null;
+        grainState.ETag = version is { } stored ? FormatEtag(stored) : null;
     }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var json = options.Serializer.Serialize(grainState.State).ToString();
-        var rows = grainState.State is IProjectedState projected ? projected.ListingRows() : null;
-        var version = await StoreAsync(stateName, grainId, grainState.ETag, json, grainState.State is IPendingEffects { HasPendingEffects: true }, rows);
+        var version = await StoreAsync(stateName, grainId, grainState.ETag, grainState.State, json);
         grainState.ETag = FormatEtag(version);
         grainState.RecordExists = true;
     }
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var version = await StoreAsync(stateName, grainId, grainState.ETag, json: null, pendingEffects: false, rows: null, clearsListing: grainState.State is IProjectedState);
+        var version = await StoreAsync(stateName, grainId, grainState.ETag, grainState.State, json: null);
         grainState.ETag = FormatEtag(version);
         grainState.RecordExists = false;
         grainState.State = CreateState<T>();
     }
 
-    private async Task<long> StoreAsync(
-        string stateName, GrainId grainId, string? etag, string? json, bool pendingEffects, IReadOnlyList<IListingRow>? rows, bool clearsListing = false)
+    /// <summary>Writes <paramref name="json"/> as the state, or clears the state when it is null, with the rows <paramref name="state"/> owns.</summary>
+    private async Task<long> StoreAsync(string stateName, GrainId grainId, string? etag, object? state, string? json)
     {
         long? expected = etag is null ? null : ParseEtag(etag);
         var command = new NpgsqlBatchCommand();
         AddKey(command.Parameters, stateName, grainId);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = grainId.Type.ToString() });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)json ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = pendingEffects });
-        // $7 (typed, so it may go unused) is the expected version: the listing's parameters always start at $8.
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = json is not null && state is IPendingEffects { HasPendingEffects: true } });
+        // $7 (typed, so it may go unused) is the expected version: the listing's and the state rows' parameters start at $8.
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expected ?? 0 });
         var write = expected is null
             ? """
@@ -111,8 +110,8 @@ internal sealed partial class PostgresGrainStorage(
               WHERE service_id = $1 AND state_name = $2 AND grain_id = $3 AND version = $7
               RETURNING version
               """;
-        var listing = rows is { Count: > 0 } ? ListingTables.WriteClauses(rows, command.Parameters) : clearsListing ? ListingTables.ClearClauses() : "";
-        command.CommandText = listing.Length == 0 ? write : $"WITH written AS ({write}){listing}\nSELECT version FROM written";
+        var clauses = json is null ? ClearClauses(state) : WriteClauses(state, command.Parameters);
+        command.CommandText = clauses.Length == 0 ? write : $"WITH written AS ({write}){clauses}\nSELECT version FROM written";
 
         if (await writes.WriteAsync(command) is { } version)
         {
@@ -125,6 +124,32 @@ internal sealed partial class PostgresGrainStorage(
             $"The {stateName} state of {grainId} changed since it was read (held etag '{etag ?? "none"}', stored '{stored ?? "none"}'); it was not overwritten.",
             stored,
             etag);
+    }
+
+    /// <summary>The CTEs that write the listing rows and the changed rows of <paramref name="state"/>, empty when it has none.</summary>
+    private static string WriteClauses(object? state, NpgsqlParameterCollection parameters)
+    {
+        var listing = state is IProjectedState projected && projected.ListingRows() is { Count: > 0 } listingRows
+            ? ListingTables.WriteClauses(listingRows, parameters)
+            : "";
+        return state is IStateRows rows && rows.ChangedRows() is { Count: > 0 } changed
+            ? listing + StateRowTable.WriteClauses(changed, parameters)
+            : listing;
+    }
+
+    /// <summary>The CTEs that delete the state's rows, and the listing rows of a state that owns some.</summary>
+    private static string ClearClauses(object? state) =>
+        (state is IProjectedState ? ListingTables.ClearClauses() : "") + StateRowTable.ClearClause;
+
+    private async Task LoadRowsAsync(string stateName, GrainId grainId, IStateRows state)
+    {
+        await using var command = dataSource.CreateCommand(StateRowTable.Select);
+        AddKey(command.Parameters, stateName, grainId);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            state.LoadRow(reader.GetString(0), reader.GetString(1));
+        }
     }
 
     private async Task<string?> ReadVersionAsync(string stateName, GrainId grainId)

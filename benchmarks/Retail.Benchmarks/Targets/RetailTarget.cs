@@ -12,7 +12,8 @@ namespace Retail.Benchmarks.Targets;
 /// <summary>
 /// Retail as deployed locally: the built Retail.Silo (Orleans on PostgreSQL) and Retail.Api (an Orleans client)
 /// as two child processes on one database, driven over HTTP with a bearer token this tool mints.
-/// Correctness and durable writes are read by SQL over the grain state (jsonb in retail_grain_state).
+/// Correctness and durable writes are read by SQL over the grain state (jsonb in retail_grain_state, a stock position's
+/// reservations in retail_grain_row).
 /// </summary>
 /// <remarks>
 /// With <paramref name="embedded"/>, one process: the API hosts the silo (<c>Retail:Embedded</c>, the single-process
@@ -163,11 +164,15 @@ internal sealed class RetailTarget(string connectionString, string logDirectory,
             WITH positions AS (
                 SELECT g.state->>'sku' AS sku, g.state->>'locationId' AS location_id,
                        coalesce((g.state->>'onHand')::int, 0) AS on_hand, coalesce((g.state->>'safetyStock')::int, 0) AS safety_stock,
-                       -- One array per reservation, quantity third (CompactReservationsConverter); the object form before it.
-                       CASE jsonb_typeof(g.state->'reservations')
-                         WHEN 'array' THEN (SELECT coalesce(sum((r->>2)::int), 0) FROM jsonb_array_elements(g.state->'reservations') r)
-                         WHEN 'object' THEN (SELECT coalesce(sum((r.value->>'quantity')::int), 0) FROM jsonb_each(g.state->'reservations') r)
-                         ELSE 0 END AS reserved
+                       -- One row per reservation in retail_grain_row, its value an array with the quantity third; a state
+                       -- stored before the rows still holds its reservations in its JSON until its next write: one array
+                       -- each (CompactReservationsConverter), or the object form before it.
+                       (SELECT coalesce(sum((r.value->>2)::int), 0) FROM retail_grain_row r
+                        WHERE r.service_id = g.service_id AND r.state_name = g.state_name AND r.grain_id = g.grain_id)
+                       + CASE jsonb_typeof(g.state->'reservations')
+                           WHEN 'array' THEN (SELECT coalesce(sum((r->>2)::int), 0) FROM jsonb_array_elements(g.state->'reservations') r)
+                           WHEN 'object' THEN (SELECT coalesce(sum((r.value->>'quantity')::int), 0) FROM jsonb_each(g.state->'reservations') r)
+                           ELSE 0 END AS reserved
                 FROM retail_grain_state g
                 WHERE g.service_id = $1 AND g.state_name = 'inventory' AND g.state IS NOT NULL)
             SELECT coalesce(sum(reserved), 0)::bigint, count(*)::int,

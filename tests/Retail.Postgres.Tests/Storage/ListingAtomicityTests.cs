@@ -49,7 +49,7 @@ public sealed class ListingAtomicityTests(PostgresFixture fixture)
         var storage = new ListingStorage(fixture, cluster);
         var written = await storage.WriteAsync("gone", new ListedState { Rows = [Order("gone", channel: "web")] });
 
-        await storage.Storage.ClearStateAsync("listed", GrainId.Create("listed", "gone"), written);
+        await storage.ClearAsync("gone", written);
 
         Assert.Empty((await Queries().ListOrdersAsync(new OrderFilter())).Orders);
     }
