@@ -38,6 +38,8 @@ internal sealed partial class PostgresGrainStorage(
     GrainStateWriteBatcher writes,
     ILogger<PostgresGrainStorage> logger) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
+    private const string SelectState = "SELECT state, version FROM retail_grain_state WHERE service_id = $1 AND state_name = $2 AND grain_id = $3";
+
     private readonly string serviceId = clusterOptions.Value.ServiceId;
 
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -50,22 +52,33 @@ internal sealed partial class PostgresGrainStorage(
     {
         long? version = null;
         string? json = null;
-        await using (var command = dataSource.CreateCommand(
-            "SELECT state, version FROM retail_grain_state WHERE service_id = $1 AND state_name = $2 AND grain_id = $3"))
+        var rows = new List<(string Key, string Value)>();
+        // A state with rows is read with them in one statement, so both come from one snapshot.
+        await using (var command = dataSource.CreateCommand(typeof(IStateRows).IsAssignableFrom(typeof(T)) ? StateRowTable.SelectWithState : SelectState))
         {
             AddKey(command.Parameters, stateName, grainId);
             await using var reader = await command.ExecuteReaderAsync();
-            if (await reader.ReadAsync())
+            while (await reader.ReadAsync())
             {
-                version = reader.GetInt64(1);
-                json = await reader.IsDBNullAsync(0) ? null : reader.GetString(0);
+                if (!await reader.IsDBNullAsync(1))
+                {
+                    version = reader.GetInt64(1);
+                    json = await reader.IsDBNullAsync(0) ? null : reader.GetString(0);
+                }
+                else
+                {
+                    rows.Add((reader.GetString(2), reader.GetString(3)));
+                }
             }
         }
 
         grainState.State = json is null ? CreateState<T>() : options.Serializer.Deserialize<T>(BinaryData.FromString(json));
-        if (json is not null && grainState.State is IStateRows rows)
+        if (json is not null && grainState.State is IStateRows state)
         {
-            await LoadRowsAsync(stateName, grainId, rows);
+            foreach (var (key, value) in rows)
+            {
+                state.LoadRow(key, value);
+            }
         }
         grainState.RecordExists = json is not null;
         grainState.ETag = version is { } stored ? FormatEtag(stored) : null;
@@ -140,17 +153,6 @@ internal sealed partial class PostgresGrainStorage(
     /// <summary>The CTEs that delete the state's rows, and the listing rows of a state that owns some.</summary>
     private static string ClearClauses(object? state) =>
         (state is IProjectedState ? ListingTables.ClearClauses() : "") + StateRowTable.ClearClause;
-
-    private async Task LoadRowsAsync(string stateName, GrainId grainId, IStateRows state)
-    {
-        await using var command = dataSource.CreateCommand(StateRowTable.Select);
-        AddKey(command.Parameters, stateName, grainId);
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            state.LoadRow(reader.GetString(0), reader.GetString(1));
-        }
-    }
 
     private async Task<string?> ReadVersionAsync(string stateName, GrainId grainId)
     {

@@ -13,8 +13,17 @@ namespace Retail.Postgres.Storage;
 /// </summary>
 internal static class StateRowTable
 {
-    /// <summary>The query of every stored row of one state, by the same three parameters.</summary>
-    public const string Select = "SELECT row_key, value FROM retail_grain_row WHERE service_id = $1 AND state_name = $2 AND grain_id = $3";
+    /// <summary>
+    /// The query of one state (<c>state, version</c>, the version never null) and every stored row of it (<c>row_key,
+    /// value</c>, with a null version), by the same three parameters: one statement, so one snapshot.
+    /// </summary>
+    public const string SelectWithState = """
+        SELECT state, version, NULL::text AS row_key, NULL::text AS value
+        FROM retail_grain_state WHERE service_id = $1 AND state_name = $2 AND grain_id = $3
+        UNION ALL
+        SELECT NULL, NULL, row_key, value::text
+        FROM retail_grain_row WHERE service_id = $1 AND state_name = $2 AND grain_id = $3
+        """;
 
     /// <summary>The CTE that deletes every row of the state when <c>written</c> has a row (the state was cleared).</summary>
     public const string ClearClause =
