@@ -1,11 +1,9 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
-using Orleans.Providers;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization.Serializers;
 using Retail.Contracts.Outbox;
@@ -19,25 +17,6 @@ namespace Retail.Postgres.Hosting;
 /// <summary>Puts an Orleans silo on PostgreSQL: grain state, cluster membership and reminders.</summary>
 public static class RetailPostgresSiloBuilderExtensions
 {
-    /// <summary>
-    /// Everything on PostgreSQL: the default grain storage plus one provider per name in
-    /// <paramref name="storageNames"/>, clustering, reminders, and schema migrations before the silo starts.
-    /// </summary>
-    public static ISiloBuilder UseRetailPostgres(this ISiloBuilder builder, IConfiguration configuration, params string[] storageNames)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(storageNames);
-        builder.Services.AddRetailPostgresDataSource(configuration);
-        builder.Services.AddRetailPostgresExceptionProjection(configuration);
-        builder.AddRetailPostgresGrainStorageAsDefault();
-        foreach (var name in storageNames.Distinct(StringComparer.Ordinal))
-        {
-            builder.AddRetailPostgresGrainStorage(name);
-        }
-
-        return builder.UseRetailPostgresClustering().AddRetailPostgresReminders();
-    }
-
     /// <summary>Silo membership in PostgreSQL (the data source comes from the silo's configuration unless registered before).</summary>
     public static ISiloBuilder UseRetailPostgresClustering(this ISiloBuilder builder)
     {
@@ -56,10 +35,6 @@ public static class RetailPostgresSiloBuilderExtensions
         builder.Services.AddSingleton<IReminderTable, PostgresReminderTable>();
         return builder;
     }
-
-    /// <summary>The grain storage used by grains that name no provider.</summary>
-    public static ISiloBuilder AddRetailPostgresGrainStorageAsDefault(this ISiloBuilder builder, Action<PostgresGrainStorageOptions>? configure = null) =>
-        builder.AddRetailPostgresGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, configure);
 
     /// <summary>A named grain storage provider (<c>[PersistentState("order", name)]</c>) whose state is jsonb in PostgreSQL.</summary>
     public static ISiloBuilder AddRetailPostgresGrainStorage(this ISiloBuilder builder, string name, Action<PostgresGrainStorageOptions>? configure = null)

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
-using Orleans.TestingHost;
-using Retail.Grains.Outbox;
-using Retail.Messaging;
+using Orleans.Storage;
+using Retail.Grains.Tests;
+
+[assembly: RegisterProvider(ClusterFixture.TestStorageProvider.ProviderType, "GrainStorage", "Silo", typeof(ClusterFixture.TestStorageProvider))]
 
 namespace Retail.Grains.Tests;
 
@@ -16,21 +16,24 @@ public sealed class ClusterFixture() : TestClusterFixture<ClusterFixture.SiloCon
     /// <summary>Every message the grains published, shared by the silos of the cluster.</summary>
     public static RecordingPublisher Published { get; } = new();
 
-    public sealed class SiloConfigurator : ISiloConfigurator
+    public sealed class SiloConfigurator : TestSiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder)
-        {
-            foreach (var name in StorageNames.All.Where(n => n != StorageNames.Inventory))
-            {
-                siloBuilder.AddMemoryGrainStorage(name);
-            }
-            siloBuilder.Services.AddGrainStorage(StorageNames.Inventory, (services, _) => new TestGrainStorage(services.GetRequiredService<DeepCopier>()));
-            siloBuilder.UseInMemoryReminderService();
-            siloBuilder.AddRetailOutboxRelay(siloBuilder.Configuration);
-            siloBuilder.ConfigureServices(services => services.AddSingleton<IMessagePublisher>(Published));
-            siloBuilder.Configuration["Reservations:PaymentTimeout"] = "00:00:03";
-            siloBuilder.Configuration["Reservations:HolderCheckAfter"] = "00:00:05";
-        }
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+        [
+            GrainStorage(StorageNames.Inventory, TestStorageProvider.ProviderType),
+            new("Reservations:PaymentTimeout", "00:00:03"),
+            new("Reservations:HolderCheckAfter", "00:00:05"),
+        ];
+
+        protected override RecordingPublisher Publisher => Published;
+    }
+
+    /// <summary><see cref="TestGrainStorage"/> as the grain storage provider type <see cref="ProviderType"/>.</summary>
+    internal sealed class TestStorageProvider : TestGrainStorageProvider
+    {
+        public const string ProviderType = "RetailTestGrainStorage";
+
+        protected override IGrainStorage Create(IServiceProvider services) => new TestGrainStorage(services.GetRequiredService<DeepCopier>());
     }
 }
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 using Retail.Contracts;
 using Retail.Contracts.Erp;
 using Retail.Contracts.Events;
@@ -110,6 +112,19 @@ public sealed class ExceptionGrainTests(ClusterFixture fixture)
 
         Assert.Equal((ExceptionStatus.Resolved, "stock arrived"), (again.Status, again.Resolution));
         Assert.Single(Events(record.Id), e => e.Type == EventTypes.ExceptionResolved);
+    }
+
+    [Fact]
+    public async Task Raise_ListsTheRecordWhereItsStateIsStored()
+    {
+        var key = NewKey();
+
+        var record = await fixture.Grains.RaiseExceptionAsync(new ExceptionToRaise { Kind = ExceptionKinds.UnknownSku, BusinessKey = key, Reason = "no such sku", Root = key });
+
+        var query = new ExceptionQuery { Kind = ExceptionKinds.UnknownSku, Root = key };
+        var listed = await Task.WhenAll(fixture.Cluster.Silos.Cast<InProcessSiloHandle>()
+            .Select(silo => silo.SiloHost.Services.GetRequiredService<IExceptionProjection>().ListAsync(query)));
+        Assert.Equal([record], listed.SelectMany(records => records));
     }
 
     [Fact]

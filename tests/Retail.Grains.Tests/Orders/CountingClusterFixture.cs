@@ -1,8 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Runtime.Hosting;
-using Orleans.TestingHost;
-using Retail.Grains.Outbox;
-using Retail.Messaging;
+using Orleans.Storage;
+using Retail.Grains.Tests.Orders;
+
+[assembly: RegisterProvider(CountingClusterFixture.CountingStorageProvider.ProviderType, "GrainStorage", "Silo", typeof(CountingClusterFixture.CountingStorageProvider))]
 
 namespace Retail.Grains.Tests.Orders;
 
@@ -14,18 +13,20 @@ public sealed class CountingClusterFixture() : TestClusterFixture<CountingCluste
 
     public static RecordingPublisher Published { get; } = new();
 
-    public sealed class SiloConfigurator : ISiloConfigurator
+    public sealed class SiloConfigurator : TestSiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder)
-        {
-            foreach (var name in StorageNames.All)
-            {
-                siloBuilder.Services.AddGrainStorage(name, (_, _) => Storage);
-            }
-            siloBuilder.UseInMemoryReminderService();
-            siloBuilder.AddRetailOutboxRelay(siloBuilder.Configuration);
-            siloBuilder.ConfigureServices(services => services.AddSingleton<IMessagePublisher>(Published));
-        }
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+            StorageNames.All.Select(name => GrainStorage(name, CountingStorageProvider.ProviderType));
+
+        protected override RecordingPublisher Publisher => Published;
+    }
+
+    /// <summary><see cref="Storage"/> as the grain storage provider type <see cref="ProviderType"/>.</summary>
+    internal sealed class CountingStorageProvider : TestGrainStorageProvider
+    {
+        public const string ProviderType = "RetailCountingGrainStorage";
+
+        protected override IGrainStorage Create(IServiceProvider services) => Storage;
     }
 }
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Retail.Grains;
 using Retail.Postgres.Hosting;
 
@@ -18,16 +20,18 @@ internal static class RetailPostgresSettings
 
     /// <summary>
     /// What only silos get: reminders and every grain storage on PostgreSQL. A test cluster shares one configuration
-    /// between its silos and its client, so these keys are set on the silo's own configuration and their providers
-    /// applied as Orleans applies them from a deployed silo's configuration.
+    /// between its silos and its client, and a client applies the providers it finds there as well, so these keys go to
+    /// the silo host's own configuration, which Orleans reads the silo's providers from as it builds the silo.
     /// </summary>
-    public static void AddSiloProviders(ISiloBuilder silo)
-    {
-        var providers = new RetailPostgresProviders();
-        foreach (var section in (string[])["Orleans:Reminders", .. StorageNames.All.Select(name => $"Orleans:GrainStorage:{name}")])
-        {
-            silo.Configuration[$"{section}:ProviderType"] = RetailPostgresProviders.ProviderType;
-            providers.Configure(silo, section.StartsWith("Orleans:GrainStorage:", StringComparison.Ordinal) ? section.Split(':')[^1] : null, silo.Configuration.GetSection(section));
-        }
-    }
+    public static void AddSiloProviders(IHostBuilder silo) =>
+        AddSiloKeys(silo, ["Orleans:Reminders", .. StorageNames.All.Select(StorageSection)]);
+
+    /// <summary>One more grain storage, <paramref name="name"/>, on PostgreSQL, as <see cref="AddSiloProviders"/> puts Retail's.</summary>
+    public static void AddGrainStorage(IHostBuilder silo, string name) => AddSiloKeys(silo, [StorageSection(name)]);
+
+    private static string StorageSection(string name) => $"Orleans:GrainStorage:{name}";
+
+    private static void AddSiloKeys(IHostBuilder silo, IEnumerable<string> sections) =>
+        silo.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(
+            sections.Select(section => new KeyValuePair<string, string?>($"{section}:ProviderType", RetailPostgresProviders.ProviderType))));
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 using Retail.Messaging;
@@ -12,13 +13,14 @@ namespace Retail.Postgres.Tests.Cluster;
 /// A silo composed as production composes it (<see cref="RetailOrleansHosting.AddRetailGrains"/>) on the configuration of
 /// <see cref="RetailPostgresSettings"/>, with the messages it publishes recorded.
 /// </summary>
-public sealed class RetailSiloConfigurator : ISiloConfigurator
+public sealed class RetailSiloConfigurator : IHostConfigurator, ISiloConfigurator
 {
+    public void Configure(IHostBuilder hostBuilder) => RetailPostgresSettings.AddSiloProviders(hostBuilder);
+
     public void Configure(ISiloBuilder siloBuilder)
     {
         // Reservations left by intakes that a silo failure cut short are found and released within seconds.
         siloBuilder.Configuration["Reservations:HolderCheckAfter"] = "00:00:05";
-        RetailPostgresSettings.AddSiloProviders(siloBuilder);
         siloBuilder.AddRetailGrains(siloBuilder.Configuration);
         siloBuilder.ConfigureServices(services => services.AddSingleton<IMessagePublisher>(PublishedMessages.Instance));
         siloBuilder.Configure<ClusterMembershipOptions>(options =>

@@ -1,3 +1,7 @@
+using Microsoft.Extensions.Hosting;
+using Orleans.TestingHost;
+using Retail.Postgres.Tests.Cluster;
+
 namespace Retail.Postgres.Tests.Hosting;
 
 [Alias("Retail.Postgres.Tests.ICounterGrain")]
@@ -28,7 +32,7 @@ public sealed class CounterState
 
 /// <summary>A grain on the PostgreSQL storage that writes its state on every change.</summary>
 internal sealed class CounterGrain(
-    [PersistentState("counter", "counters")] IPersistentState<CounterState> state,
+    [PersistentState("counter", CounterStorageConfigurator.StorageName)] IPersistentState<CounterState> state,
     ILocalSiloDetails silo) : Grain, ICounterGrain, IRemindable
 {
     public async Task<int> IncrementAsync()
@@ -52,4 +56,12 @@ internal sealed class CounterGrain(
         state.State.ReminderTicks++;
         await state.WriteStateAsync();
     }
+}
+
+/// <summary>The counters' grain storage on PostgreSQL, selected by configuration as Retail's grain storages are.</summary>
+public sealed class CounterStorageConfigurator : IHostConfigurator
+{
+    public const string StorageName = "counters";
+
+    public void Configure(IHostBuilder hostBuilder) => RetailPostgresSettings.AddGrainStorage(hostBuilder, StorageName);
 }

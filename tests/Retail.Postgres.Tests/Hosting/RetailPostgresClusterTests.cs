@@ -1,17 +1,21 @@
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Orleans.TestingHost;
+using Retail.Postgres.Tests.Cluster;
 
 namespace Retail.Postgres.Tests.Hosting;
 
-/// <summary>Orleans silos whose membership, grain state and reminders are all in PostgreSQL.</summary>
+/// <summary>
+/// Orleans silos composed as production composes them, on configuration that puts membership, grain state and reminders
+/// in PostgreSQL; the client finds the gateways through the configured clustering.
+/// </summary>
 [Collection(SharedPostgres.Name)]
 public sealed class RetailPostgresClusterTests(PostgresFixture fixture)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
 
     [Fact]
-    public async Task UseRetailPostgres_SiloHostingAGrainIsKilled_StateSurvivesOnAnotherSilo()
+    public async Task PostgresMembershipAndState_SiloHostingAGrainIsKilled_StateSurvivesOnAnotherSilo()
     {
         var connectionString = await NewDatabaseAsync();
         await using var cluster = await DeployAsync(connectionString, silos: 3);
@@ -29,7 +33,7 @@ public sealed class RetailPostgresClusterTests(PostgresFixture fixture)
     }
 
     [Fact]
-    public async Task UseRetailPostgres_ReminderRegistered_FiresAndIsStored()
+    public async Task PostgresReminders_ReminderRegistered_FiresAndIsStored()
     {
         var connectionString = await NewDatabaseAsync();
         await using var cluster = await DeployAsync(connectionString, silos: 2);
@@ -50,10 +54,9 @@ public sealed class RetailPostgresClusterTests(PostgresFixture fixture)
     {
         var builder = new TestClusterBuilder(silos);
         builder.Options.UseTestClusterMembership = false;
-        builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(
-            [new KeyValuePair<string, string?>("ConnectionStrings:retail-db", connectionString)]));
-        builder.AddSiloBuilderConfigurator<PostgresSiloConfigurator>();
-        builder.AddClientBuilderConfigurator<PostgresClientConfigurator>();
+        builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(RetailPostgresSettings.For(connectionString)));
+        builder.AddSiloBuilderConfigurator<RetailSiloConfigurator>();
+        builder.AddSiloBuilderConfigurator<CounterStorageConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;

@@ -182,8 +182,7 @@ public sealed class OutboxRelayTests(PostgresFixture postgres, RabbitMqNodeFixtu
         builder.Options.ClusterId = "cluster-" + Guid.NewGuid().ToString("N");
         builder.ConfigureHostConfiguration(configuration =>
         {
-            // Copied, not chained: a silo writes its own provider keys into its configuration, and a chained source would
-            // pass them on to the client.
+            // Copied, not chained: a key a silo sets on its configuration would pass through a chained source to the client.
             configuration.AddInMemoryCollection(MessagingConfiguration().Build().AsEnumerable());
             configuration.AddInMemoryCollection(RetailPostgresSettings.For(database));
         });
