@@ -140,6 +140,61 @@ public sealed class RetailGrainClusterTests(PostgresFixture fixture, ITestOutput
         Assert.True(writes * 2 < acknowledged, $"{writes} writes for {acknowledged} reservations");
     }
 
+    [Fact]
+    public async Task ReserveAsync_PositionHoldingManyReservations_WritesOnlyTheNewRowAndKeepsTheStateSmall()
+    {
+        const int held = 500;
+        var connectionString = await NewDatabaseAsync();
+        await using var cluster = await DeployAsync(connectionString, "service-" + Guid.NewGuid().ToString("N"), silos: 1);
+        var world = await World.CreateAsync(cluster.GrainFactory, skus: 1, locations: 1, stock: 10_000);
+        var key = world.Positions[0];
+        var grain = cluster.GrainFactory.GetGrain<IInventoryGrain>(key);
+        var emptyState = await StateLengthAsync(connectionString, key);
+        await Task.WhenAll(Enumerable.Range(0, held).Select(i => grain.ReserveAsync(new ReservationRequest { Id = new ReservationId($"ord-{i}", "1"), Quantity = 2 })));
+        var rowsBefore = await RowVersionsAsync(connectionString, key);
+
+        var last = await grain.ReserveAsync(new ReservationRequest { Id = new ReservationId("ord-last", "1"), Quantity = 3 });
+
+        var rowsAfter = await RowVersionsAsync(connectionString, key);
+        var stateAfter = await StateLengthAsync(connectionString, key);
+        output.WriteLine($"state {emptyState} bytes with no reservation, {stateAfter} with {rowsAfter.Count}");
+        Assert.True(last.Reserved);
+        Assert.Equal(held, rowsBefore.Count);
+        Assert.Equal(rowsBefore.Keys.Append("ord-last/1").Order(StringComparer.Ordinal), rowsAfter.Keys.Order(StringComparer.Ordinal));
+        Assert.All(rowsBefore, row => Assert.Equal(row.Value, rowsAfter[row.Key]));
+        Assert.InRange(stateAfter, emptyState - 16, emptyState + 16);
+        Assert.Equal(2 * held + 3, await DurableReservedAsync(connectionString, key));
+
+        await cluster.GrainFactory.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var reloaded = await grain.GetAsync();
+        Assert.Equal((2 * held + 3, 10_000 - 2 * held - 3), (reloaded.Reserved, reloaded.Available));
+    }
+
+    /// <summary>Each stored reservation row of the position <paramref name="key"/> by its key, with the transaction that last wrote it.</summary>
+    private static async Task<Dictionary<string, string>> RowVersionsAsync(string connectionString, string key)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var command = dataSource.CreateCommand(
+            "SELECT row_key, xmin::text FROM retail_grain_row WHERE state_name = 'inventory' AND strpos(grain_id, $1) > 0");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync())
+        {
+            rows[reader.GetString(0)] = reader.GetString(1);
+        }
+        return rows;
+    }
+
+    private static async Task<int> StateLengthAsync(string connectionString, string key)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var command = dataSource.CreateCommand(
+            "SELECT length(state::text) FROM retail_grain_state WHERE state_name = 'inventory' AND strpos(grain_id, $1) > 0");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+        return await command.ExecuteScalarAsync() is int length ? length : 0;
+    }
+
     private static string Describe(DurableWrites writes, int orders, int reservations) =>
         $"durable writes {writes.Total} ({(double)writes.Total / orders:F2} per order; orders {writes.Orders}, " +
         $"inventory {writes.Inventory} for {reservations} reservations ({(double)writes.Inventory / reservations:F2} per reservation), " +
