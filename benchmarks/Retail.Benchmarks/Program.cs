@@ -8,7 +8,7 @@ using Retail.Benchmarks.Suite;
 var quick = new Option<bool>("--quick") { Description = "Correctness only, in under three minutes: small scenarios, one concurrency; exits non-zero on any correctness failure." };
 var targets = new Option<string[]>("--targets") { Description = "retail, baseline, ceiling (comma-separated)", DefaultValueFactory = _ => [.. BenchmarkOptions.AllTargets], AllowMultipleArgumentsPerToken = true };
 var scenarios = new Option<string[]>("--scenarios") { Description = "uniform, hot-sku, flash-sale, availability, growth (comma-separated)", DefaultValueFactory = _ => [.. BenchmarkOptions.AllScenarios], AllowMultipleArgumentsPerToken = true };
-var concurrency = new Option<int[]>("--concurrency") { Description = "closed-loop client counts (comma-separated)", AllowMultipleArgumentsPerToken = true };
+var concurrency = new Option<int[]>("--concurrency") { Description = "closed-loop client counts (space-separated)", AllowMultipleArgumentsPerToken = true };
 var duration = new Option<int?>("--duration") { Description = "seconds per timed run (default 20)" };
 var skus = new Option<int?>("--skus") { Description = "uniform catalogue size (default 10000 SKUs, each at 5 locations)" };
 var seed = new Option<int?>("--seed") { Description = "payload seed (same payloads for every target)" };

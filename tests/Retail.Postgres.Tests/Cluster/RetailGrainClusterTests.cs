@@ -327,7 +327,6 @@ public sealed class RetailGrainClusterTests(PostgresFixture fixture, ITestOutput
             new KeyValuePair<string, string?>("Reservations:PaymentTimeout", "00:00:03"),
         ]));
         builder.AddSiloBuilderConfigurator<RetailSiloConfigurator>();
-        builder.AddClientBuilderConfigurator<RetailClientConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;

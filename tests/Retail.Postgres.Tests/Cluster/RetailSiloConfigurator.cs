@@ -1,10 +1,8 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 using Retail.Messaging;
-using Retail.Postgres.Hosting;
 using Retail.Silo;
 
 namespace Retail.Postgres.Tests.Cluster;
@@ -31,10 +29,4 @@ public sealed class RetailSiloConfigurator : IHostConfigurator, ISiloConfigurato
             options.TableRefreshTimeout = TimeSpan.FromSeconds(2);
         });
     }
-}
-
-public sealed class RetailClientConfigurator : IClientBuilderConfigurator
-{
-    public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
-        clientBuilder.UseRetailPostgresClustering(configuration);
 }

@@ -187,7 +187,6 @@ public sealed class OutboxRelayTests(PostgresFixture postgres, RabbitMqNodeFixtu
             configuration.AddInMemoryCollection(RetailPostgresSettings.For(database));
         });
         builder.AddSiloBuilderConfigurator<OutboxSiloConfigurator>();
-        builder.AddClientBuilderConfigurator<RetailClientConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
