@@ -26,6 +26,7 @@ internal sealed class WalRecords(string connectionString)
 
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
+        await WhenFlushedAsync(connection, toLsn, cancellationToken);
         await using var command = new NpgsqlCommand("""
             SELECT coalesce(sum(count) FILTER (WHERE "resource_manager/record_type" ~ '^Heap2?/(INSERT|UPDATE|HOT_UPDATE|DELETE|MULTI_INSERT)'), 0)::bigint,
                    coalesce(sum(count) FILTER (WHERE "resource_manager/record_type" LIKE 'Transaction/COMMIT%'), 0)::bigint,
@@ -37,5 +38,20 @@ internal sealed class WalRecords(string connectionString)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    /// <summary>
+    /// Waits until the server has flushed its WAL up to <paramref name="lsn"/>: pg_walinspect reads flushed WAL only, and
+    /// a position read with <c>pg_current_wal_lsn()</c> may be ahead of the flush (the WAL writer flushes asynchronous
+    /// commits and hint-bit records within its delay, 200 ms by default).
+    /// </summary>
+    private static async Task WhenFlushedAsync(NpgsqlConnection connection, long lsn, CancellationToken cancellationToken)
+    {
+        await using var flushed = new NpgsqlCommand("SELECT pg_current_wal_flush_lsn() - '0/0'::pg_lsn >= $1::numeric", connection);
+        flushed.Parameters.Add(new NpgsqlParameter<decimal> { TypedValue = lsn });
+        while (await flushed.ExecuteScalarAsync(cancellationToken) is not true)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+        }
     }
 }
