@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Retail.Tests.Support;
+using Retail.Testing.RabbitMq;
 
 namespace Retail.Messaging.Tests.RabbitMq;
 

@@ -1,4 +1,4 @@
-using Retail.Tests.Support;
+using Retail.Testing.RabbitMq;
 
 namespace Retail.Postgres.Tests.Outbox;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using RabbitMQ.Client;
 
-namespace Retail.Tests.Support;
+namespace Retail.Testing.RabbitMq;
 
 /// <summary>
 /// A private RabbitMQ node for tests, run from Debian's rabbitmq-server: its own node name, Erlang cookie, data and
