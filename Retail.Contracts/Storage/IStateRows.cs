@@ -11,8 +11,8 @@ namespace Retail.Contracts.Storage;
 public interface IStateRows
 {
     /// <summary>
-    /// The entries changed since the state was last stored: each key with its row's value (JSON) to store, or null
-    /// when the key's row is to be deleted. The state forgets them once its owner knows the write succeeded.
+    /// The entries changed since the state was last stored: each key once, with its row's value (JSON) to store, or
+    /// null when the key's row is to be deleted. The state forgets them once its owner knows the write succeeded.
     /// </summary>
     IReadOnlyCollection<KeyValuePair<string, string?>> ChangedRows();
 

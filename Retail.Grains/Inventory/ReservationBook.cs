@@ -59,18 +59,10 @@ internal sealed class ReservationBook
 
     public bool TryGetValue(string key, out InventoryReservation reservation) => _entries.TryGetValue(key, out reservation!);
 
-    public bool ContainsKey(string key) => _entries.ContainsKey(key);
-
     /// <summary>Adds the entry under <paramref name="key"/>, or replaces the one there.</summary>
     public void Put(string key, InventoryReservation reservation)
     {
-        ArgumentNullException.ThrowIfNull(reservation);
-        if (_entries.TryGetValue(key, out var previous))
-        {
-            Exclude(previous);
-        }
-        Include(reservation);
-        _entries = _entries.SetItem(key, reservation);
+        Set(key, reservation);
         Changed(key);
     }
 
@@ -104,15 +96,7 @@ internal sealed class ReservationBook
     }
 
     /// <summary>Puts a stored entry in the book as read: not a change to store.</summary>
-    public void Load(string key, InventoryReservation reservation)
-    {
-        if (_entries.TryGetValue(key, out var previous))
-        {
-            Exclude(previous);
-        }
-        Include(reservation);
-        _entries = _entries.SetItem(key, reservation);
-    }
+    public void Load(string key, InventoryReservation reservation) => Set(key, reservation);
 
     /// <summary>Forgets the changes <paramref name="stored"/> (a copy of this book taken earlier) held, now that it is durable.</summary>
     public void MarkStored(ReservationBook stored)
@@ -120,6 +104,17 @@ internal sealed class ReservationBook
         ArgumentNullException.ThrowIfNull(stored);
         var done = stored._changed.Where(c => _changed.TryGetValue(c.Key, out var number) && number == c.Value).Select(c => c.Key).ToList();
         _changed = _changed.RemoveRange(done);
+    }
+
+    private void Set(string key, InventoryReservation reservation)
+    {
+        ArgumentNullException.ThrowIfNull(reservation);
+        if (_entries.TryGetValue(key, out var previous))
+        {
+            Exclude(previous);
+        }
+        Include(reservation);
+        _entries = _entries.SetItem(key, reservation);
     }
 
     private void Changed(string key) => _changed = _changed.SetItem(key, ++_changes);

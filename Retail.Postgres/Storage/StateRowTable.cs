@@ -36,16 +36,10 @@ internal static class StateRowTable
     /// </summary>
     public static string WriteClauses(IReadOnlyCollection<KeyValuePair<string, string?>> changed, NpgsqlParameterCollection parameters)
     {
-        // One change per key, the last: an upsert may not touch a row twice.
-        var last = new Dictionary<string, string?>(changed.Count, StringComparer.Ordinal);
-        foreach (var (key, value) in changed)
-        {
-            last[key] = value;
-        }
-        var stored = last.Where(row => row.Value is not null).ToList();
+        var stored = changed.Where(row => row.Value is not null).ToList();
         var keys = Add(parameters, NpgsqlDbType.Text, stored.Select(row => row.Key));
         var values = Add(parameters, NpgsqlDbType.Jsonb, stored.Select(row => row.Value!));
-        var deleted = Add(parameters, NpgsqlDbType.Text, last.Where(row => row.Value is null).Select(row => row.Key));
+        var deleted = Add(parameters, NpgsqlDbType.Text, changed.Where(row => row.Value is null).Select(row => row.Key));
         return $"""
 
             , rows_stored AS (
